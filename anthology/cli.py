@@ -1,0 +1,137 @@
+"""Turn command lines into pipeline calls: a thin click shell over the stages.
+
+Domain errors are caught once, here, and printed one per line as ``path:line: …``; usage
+errors likewise get one line. No traceback reaches a user for bad input.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import FORMATS, BuildOptions, build, check
+from .errors import AnthologyError, InputError
+from .resources import bundled_manuscript
+
+manuscript_argument = click.argument(
+    "manuscript", required=False, type=click.Path(path_type=Path, exists=False))
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="Log each step.")
+
+
+def _manuscript(path: Path | None) -> Path:
+    return path if path is not None else bundled_manuscript()
+
+
+def _warn(diagnostics) -> None:
+    for d in diagnostics:
+        click.echo(str(d), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="anthology")
+def cli() -> None:
+    """Turn related texts into an edited volume: EPUB 3 and print-ready PDF."""
+
+
+@cli.command("build")
+@manuscript_argument
+@click.option("--epub", "formats", flag_value="epub", multiple=True, help="Write the EPUB 3.")
+@click.option("--html", "formats", flag_value="html", multiple=True,
+              help="Write the shared HTML as one page.")
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), default=Path("build"),
+              show_default=True, help="Folder for the outputs.")
+@strict_option
+@verbose_option
+def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, strict: bool,
+                  verbose: bool) -> None:
+    """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for."""
+    _logging(verbose)
+    options = BuildOptions(formats=tuple(dict.fromkeys(formats)) or FORMATS, outdir=outdir,
+                           strict=strict)
+    result = build(_manuscript(manuscript), options)
+    _warn(result.warnings)
+    for path in result.outputs:
+        click.echo(f"wrote {path}")
+
+
+@cli.command("check")
+@manuscript_argument
+@strict_option
+def check_command(manuscript: Path | None, strict: bool) -> None:
+    """Report the manuscript's problems without building anything."""
+    warnings = check(_manuscript(manuscript), strict)
+    _warn(warnings)
+    click.echo(f"ok: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+
+
+@cli.command("import")
+@click.argument("raw", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="Folder for the new manuscript.")
+@click.option("--force", is_flag=True, help="Replace the folder if it already holds files.")
+def import_command(raw: Path, outdir: Path, force: bool) -> None:
+    """Turn a raw text dump RAW into an editable manuscript in a new folder."""
+    from .importer import format_report, import_dump
+    from .output import atomic_write_tree
+
+    if outdir.exists() and any(outdir.iterdir()) and not force:
+        raise InputError(f"{outdir}: error output-exists: the folder already holds files "
+                         "(choose a new folder, or pass --force to replace it)")
+    try:
+        data = raw.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{raw}: error unreadable: {exc.strerror} (check the path)") from None
+    imported = import_dump(data, str(raw))
+    atomic_write_tree(outdir, dict(imported.files))
+    for line in format_report(imported.report):
+        click.echo(line, err=True)
+    click.echo(f"wrote {outdir}")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(message)s", stream=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning every expected failure into lines and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="anthology", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return 0
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "anthology"
+        message = exc.format_message().rstrip(".")
+        click.echo(f"{command}: {message[0].lower() + message[1:]} "
+                   f"(see '{command} --help')", err=True)
+        return 2
+    except click.Abort:
+        click.echo("anthology: interrupted; no output was changed", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except AnthologyError as exc:
+        for d in exc.diagnostics:
+            click.echo(str(d), err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("anthology: interrupted; no output was changed", err=True)
+        return 130
+    except Exception as exc:  # a bug in anthology, not bad input: still one line by default
+        if os.environ.get("ANTHOLOGY_DEBUG"):
+            raise
+        click.echo(f"anthology: internal error: {type(exc).__name__}: {exc} "
+                   "(no output was changed; rerun with ANTHOLOGY_DEBUG=1 and report it)", err=True)
+        return 3
+    return 0
+
+
+def run() -> None:  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The frozen dataclasses passed between the pipeline's stages.
+
+manuscript ──read──▶ Volume (pieces with Markdown bodies and parsed notes)
+Volume ──render──▶ Book (one shared HTML, cut into documents)
+Book ──epub──▶ EPUB bytes;  Book ──pdf──▶ PDF bytes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PIECE_KINDS = ("essay", "response", "rejoinder", "review", "article", "other")
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """The work a review discusses, from the review's header block."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    year: str = ""
+    pages: str = ""
+    price: str = ""
+    details: str = ""  # anything else the header gives, e.g. "Translated & edited by …"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One endnote of a piece, in the order the notes are listed."""
+
+    number: int  # 1-based position among the piece's notes
+    label: str  # the marker the author printed: "1", "12", "*"
+    markdown: str  # the note's text, Markdown
+    line: int  # line of the note's definition in its file
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One text of the volume: an essay, a response, a review …"""
+
+    id: str  # stable, unique across the volume; used in file names and HTML ids
+    path: Path  # the Markdown file it was read from
+    title: str
+    body: str  # Markdown, with note references as [^label] and no note definitions
+    body_line: int  # line of the body's first line in ``path``
+    notes: tuple[Note, ...] = ()
+    title_supplied: bool = False  # the editor supplied the title; the source gives none
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    kind: str = "essay"
+    source: str = ""  # the source line exactly as the dump gives it
+    publication: str = ""
+    issue: str = ""
+    date: str = ""
+    reviewed: Reviewed | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    bio: str = ""  # Markdown
+
+
+@dataclass(frozen=True)
+class Volume:
+    """The whole edited volume, gathered and checked before anything is written."""
+
+    path: Path  # the manuscript folder
+    title: str
+    parts: tuple[Part, ...]  # a volume without parts has one Part with an empty title
+    subtitle: str = ""
+    editors: tuple[str, ...] = ()
+    language: str = "en"
+    identifier: str = ""
+    date: str = ""  # ISO date of this edition; fixes every timestamp in the outputs
+    publisher: str = ""
+    rights: str = ""
+    editorial_note: str = ""  # Markdown, kept as the source gives it
+    contributors: tuple[Contributor, ...] = ()
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        return tuple(p for part in self.parts for p in part.pieces)
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for piece in self.pieces:
+            for a in piece.authors:
+                seen.setdefault(a, None)
+        return tuple(seen)
+
+
+# ---- render output: one shared HTML, cut into documents -------------------------------
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    href: str  # "#anchor" inside the shared HTML
+    children: tuple["TocEntry", ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One EPUB content document; in the shared HTML, one top-level <section>."""
+
+    id: str  # file stem in the EPUB ("titlepage", "piece-weissman-essay")
+    title: str
+    body: str  # XHTML fragment (one element); internal links are href="#anchor"
+    landmark: str = ""  # epub:type for the landmarks nav, if this document is one
+    landmark_title: str = ""
+    linear: bool = True
+
+
+@dataclass(frozen=True)
+class Creator:
+    name: str
+    role: str  # MARC relator: "aut", "edt"
+    file_as: str = ""
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    name: str  # file name, e.g. "base.css"
+    text: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """What the render stage hands to the writers."""
+
+    title: str
+    language: str
+    identifier: str
+    modified: str  # "YYYY-MM-DDThh:mm:ssZ", fixed for reproducible builds
+    documents: tuple[Document, ...]
+    toc: tuple[TocEntry, ...]
+    stylesheets: tuple[Stylesheet, ...]  # shared first, then the EPUB layer
+    fonts: tuple[Path, ...]
+    subtitle: str = ""
+    creators: tuple[Creator, ...] = ()
+    sources: tuple[str, ...] = ()
+    description: str = ""
+    publisher: str = ""
+    rights: str = ""
+    date: str = ""  # "YYYY-MM-DD"
+    subjects: tuple[str, ...] = field(default_factory=tuple)

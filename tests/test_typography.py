@@ -1,0 +1,45 @@
+import re
+
+import pytest
+
+from anthology.typography import NBSP, smarten, tex_quotes
+
+
+@pytest.mark.parametrize("raw, typeset", [
+    ("``economic rebel''", "“economic rebel”"),
+    ("Serge's `present' to ours", "Serge’s ‘present’ to ours"),
+    ('"there is no alternative"', "“there is no alternative”"),
+    ("'revolutionary theory'", "‘revolutionary theory’"),
+    ("who survived the '30s when", "who survived the ’30s when"),
+    ("wait... now", "wait… now"),
+    ("in 1909-1914 and (188-119)", "in 1909–1914 and (188–119)"),
+    ("ISBN 978-1-60846-1", "ISBN 978-1-60846-1"),
+    ("so -- they said", f"so{NBSP}— they said"),
+    ("imagine — and hopefully", f"imagine{NBSP}— and hopefully"),
+    (" ”another world is possible”", " “another world is possible”"),
+    ('he said, "(A)s long"', "he said, “(A)s long”"),
+    ("plain words stay", "plain words stay"),
+])
+def test_smarten(raw: str, typeset: str) -> None:
+    assert smarten(raw) == typeset
+
+
+def test_before_gives_quote_direction_across_markup() -> None:
+    # '<em>word</em>"' : the closing quote's run starts after a letter
+    assert smarten('"', before="d") == "”"
+    assert smarten('"x', before=" ") == "“x"
+
+
+def test_tex_quotes_only() -> None:
+    assert tex_quotes("``a'' -- b...") == "“a” -- b..."
+
+
+def test_smarten_is_idempotent() -> None:
+    text = "Serge's ``present'' -- 1909-1914... 'a'"
+    assert smarten(smarten(text)) == smarten(text)
+
+
+def test_letters_and_digits_never_change() -> None:
+    text = "It's ``odd'' -- isn't it? 'Yes' \"no\" 1909-14 ... 'em 'tis"
+    keep = lambda s: re.sub(r"[^\w]", "", s)  # noqa: E731
+    assert keep(smarten(text)) == keep(text)
