@@ -1,0 +1,530 @@
+"""Turn the shared HTML book into an EPUB 3 file.
+
+Like Sphinx's EPUB builder this re-renders nothing: the render stage has already written every
+document. The writer is a flat list of named steps (see :func:`write_epub`):
+
+1. ``parse_documents``: parse each document's one-element body as XHTML.
+2. ``map_ids``: which document holds which id (ids are unique across the book).
+3. ``fix_links``: ``href="#anchor"`` becomes ``other.xhtml#anchor`` (or stays ``#anchor``).
+4. ``build_content``: one XHTML5 file per document under ``text/``.
+5. ``build_cover``: a typographic PNG and ``text/cover.xhtml``, first in the spine.
+6. ``build_navigation_doc``: ``nav.xhtml`` with the toc and landmarks navs (no page-list yet).
+7. ``build_package``: metadata, manifest and spine, handed to ebooklib.
+8. ``repack``: ebooklib's zip re-written with fixed dates, order and permissions, so the same
+   Book always gives the same bytes.
+
+Everything that cannot be packaged (a link to an id no document has, a duplicate id, a body that
+is not one well-formed element) is collected and raised once as :class:`OutputError`: such a
+Book is a bug in the render stage, and no EPUB is written.
+
+Layout inside the container (``EPUB/`` is ebooklib's folder name)::
+
+    EPUB/content.opf  EPUB/nav.xhtml
+    EPUB/text/*.xhtml  EPUB/styles/*.css  EPUB/fonts/*.ttf (+ OFL.txt)  EPUB/images/cover.png
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote
+
+from ebooklib import epub as ebooklib_epub
+from lxml import etree
+
+from .cover import cover_png
+from .errors import Diagnostic, OutputError
+from .model import Book, Document, TocEntry
+
+__all__ = ["write_epub"]
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+XML_LANG = f"{{{XML_NS}}}lang"
+
+ROOT = "EPUB"  # ebooklib's FOLDER_NAME; the OPF and the nav document sit here
+TEXT, STYLES, FONTS, IMAGES = "text", "styles", "fonts", "images"
+NAV_FILE = "nav.xhtml"
+COVER_DOC = "cover"  # text/cover.xhtml; a Document may not use this id
+COVER_IMAGE = f"{IMAGES}/cover.png"
+LICENCE = "OFL.txt"  # the fonts' licence, when it sits beside them
+
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+# XML NCName (ASCII subset): manifest ids and file stems. Keeps names safe in URLs too.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_MODIFIED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_IDREF_ATTRS = ("aria-labelledby", "aria-describedby")
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+FILE_MODE = 0o100644  # regular file, rw-r--r--
+
+A11Y_SUMMARY = (
+    "Reflowable text with a table of contents, landmarks and a logical reading order. "
+    "Endnotes are linked to their references in both directions. The cover is an image of "
+    "the title and authors, given as its alternative text. No hazards."
+)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    doc: Document
+    body: etree._Element  # the document's one top-level element, in the XHTML namespace
+
+    @property
+    def file(self) -> str:
+        return f"{self.doc.id}.xhtml"
+
+
+@dataclass(frozen=True)
+class _File:
+    """One file of the EPUB: its path under EPUB/, media type and bytes."""
+
+    path: str
+    media_type: str
+    data: bytes
+    linear: bool = True
+
+    @property
+    def id(self) -> str:  # manifest id: the file name, as Standard Ebooks does
+        return self.path.rsplit("/", 1)[-1]
+
+
+def write_epub(book: Book) -> bytes:
+    """Package ``book`` as an EPUB 3 file and return its bytes (same Book, same bytes)."""
+    modified = _parse_modified(book)
+    _check_names(book)
+    parsed = parse_documents(book)
+    where = map_ids(parsed)
+    fix_links(parsed, where)
+    content = build_content(book, parsed)
+    cover_image, cover_page = build_cover(book)
+    nav = build_navigation_doc(book, parsed, where)
+    package = build_package(book, content, cover_image, cover_page, nav)
+    buffer = io.BytesIO()
+    # epub3_pages off: ebooklib would build a bogus page-list from every element with an
+    # epub:type and an id (see DESIGN.md). Our nav is our own file, but keep the switch off.
+    # mtime: ebooklib writes dcterms:modified from it, or else from datetime.now().
+    writer = _Writer(buffer, package, {"epub3_pages": False, "mtime": modified})
+    writer.process()
+    writer.write()  # unlike ebooklib.epub.write_epub, lets every error through
+    return repack(buffer.getvalue(), modified)
+
+
+class _Writer(ebooklib_epub.EpubWriter):
+    """ebooklib's writer, minus its ``<spine toc="ncx">`` when there is no NCX.
+
+    EPUB 3 needs no NCX, and a ``toc`` attribute naming no manifest item is an EPUBCheck
+    error (OPF-049). ebooklib 0.20 writes ``toc="ncx"`` whether or not an NCX exists.
+    """
+
+    def _write_opf_spine(self, root, ncx_id):  # noqa: ANN001 (ebooklib's signature)
+        super()._write_opf_spine(root, ncx_id)
+        spine = root.find("spine")
+        if ncx_id is None and spine is not None:
+            spine.attrib.pop("toc", None)
+
+
+# ---- 0. what the Book must satisfy before anything is packaged -------------------------------
+
+
+def _problem(path: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(path, 0, code, message,
+                      "the render stage made an inconsistent Book; this is a bug, please report it")
+
+
+def _raise(problems: list[Diagnostic]) -> None:
+    if problems:
+        raise OutputError(problems)
+
+
+def _parse_modified(book: Book) -> datetime:
+    if not _MODIFIED.match(book.modified):
+        _raise([_problem("content.opf", "epub-bad-modified",
+                         f"modified must be YYYY-MM-DDThh:mm:ssZ, not {book.modified!r}")])
+    return datetime.strptime(book.modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def _check_names(book: Book) -> None:
+    problems = []
+    if not book.identifier.strip():
+        problems.append(_problem("content.opf", "epub-no-identifier", "the book has no identifier"))
+    if not book.language.strip():
+        problems.append(_problem("content.opf", "epub-no-language", "the book has no language"))
+    # manifest ids are file names, so text/nav.xhtml would clash with the nav document's id
+    names: dict[str, str] = {COVER_DOC: "the cover page", "nav": "the navigation document"}
+    for doc in book.documents:
+        if not _NAME.match(doc.id):
+            problems.append(_problem(f"{TEXT}/{doc.id}.xhtml", "epub-bad-name",
+                                     f"document id {doc.id!r} cannot be a file name"))
+        elif doc.id in names:
+            problems.append(_problem(f"{TEXT}/{doc.id}.xhtml", "epub-duplicate-document",
+                                     f"document id {doc.id!r} is already used by {names[doc.id]}"))
+        names.setdefault(doc.id, f"document {doc.id!r}")
+    files = [s.name for s in book.stylesheets] + [f.name for f in book.fonts]
+    for name in dict.fromkeys(files):
+        if not _NAME.match(name) or files.count(name) > 1:
+            problems.append(_problem(name, "epub-bad-name",
+                                     f"{name!r} is not a unique, plain file name"))
+    for sheet in book.stylesheets:
+        if not sheet.name.endswith(".css"):
+            problems.append(_problem(sheet.name, "epub-bad-name", "a stylesheet's name ends in .css"))
+    for font in book.fonts:
+        if font.suffix.lower() not in FONT_TYPES:
+            problems.append(_problem(str(font), "epub-bad-font", "not a TTF, OTF or WOFF font"))
+    _raise(problems)
+
+
+# ---- 1-3. split, map ids, fix links ------------------------------------------------------------
+
+
+def parse_documents(book: Book) -> list[_Parsed]:
+    """Parse each body (one XHTML element, ``epub:`` prefix allowed) into an lxml element."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    parsed, problems = [], []
+    for doc in book.documents:
+        path = f"{TEXT}/{doc.id}.xhtml"
+        wrapped = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{doc.body}</div>'
+        try:
+            root = etree.fromstring(wrapped.encode("utf-8"), parser)
+        except etree.XMLSyntaxError as exc:
+            problems.append(_problem(path, "epub-bad-xhtml", f"the body is not well-formed: {exc}"))
+            continue
+        elements = [c for c in root if isinstance(c.tag, str)]
+        stray = (root.text or "").strip() or any((c.tail or "").strip() for c in root)
+        if len(elements) != 1 or stray:
+            problems.append(_problem(path, "epub-bad-xhtml",
+                                     f"the body must be one element, not {len(elements)}"
+                                     + (" and loose text" if stray else "")))
+            continue
+        parsed.append(_Parsed(doc, elements[0]))
+    _raise(problems)
+    return parsed
+
+
+def map_ids(parsed: list[_Parsed]) -> dict[str, str]:
+    """Return id → file name of the document that holds it; a duplicate id is a bug."""
+    where: dict[str, str] = {}
+    problems = []
+    for p in parsed:
+        for el in p.body.iter():
+            anchor = el.get("id") if isinstance(el.tag, str) else None
+            if anchor is None:
+                continue
+            if anchor in where:
+                problems.append(_problem(f"{TEXT}/{p.file}", "epub-duplicate-id",
+                                         f"id {anchor!r} is also in {TEXT}/{where[anchor]}"))
+            else:
+                where[anchor] = p.file
+    _raise(problems)
+    return where
+
+
+def fix_links(parsed: list[_Parsed], where: dict[str, str]) -> None:
+    """Point every ``href="#anchor"`` at the document holding the anchor, in place."""
+    problems = []
+    for p in parsed:
+        path = f"{TEXT}/{p.file}"
+        local = {el.get("id") for el in p.body.iter() if isinstance(el.tag, str) and el.get("id")}
+        for el in p.body.iter():
+            if not isinstance(el.tag, str):
+                continue
+            href = el.get("href")
+            if href is not None:
+                if _SCHEME.match(href):
+                    pass  # http:, mailto: …: leave alone
+                elif href.startswith("#") and len(href) > 1:
+                    target = where.get(unquote(href[1:]))
+                    if target is None:
+                        problems.append(_problem(path, "epub-broken-link",
+                                                 f"link to {href}, but no document has that id"))
+                    elif target != p.file:
+                        el.set("href", target + href)
+                else:
+                    problems.append(_problem(path, "epub-broken-link",
+                                             f"link {href!r} is neither #anchor nor an absolute URL"))
+            for attr in _IDREF_ATTRS:
+                for ref in (el.get(attr) or "").split():
+                    if ref not in local:
+                        problems.append(_problem(path, "epub-broken-link",
+                                                 f"{attr} names {ref!r}, not an id in this document"))
+    _raise(problems)
+
+
+def _href(where: dict[str, str], href: str, path: str, problems: list[Diagnostic]) -> str:
+    """A nav href (from ``nav.xhtml``) for a ``#anchor`` of the shared HTML."""
+    target = where.get(unquote(href[1:])) if href.startswith("#") else None
+    if target is None:
+        problems.append(_problem(path, "epub-broken-link", f"toc entry links to {href!r}, "
+                                 "which no document holds"))
+        return href
+    return f"{TEXT}/{target}{href}"
+
+
+# ---- 4-5. content documents and the cover -------------------------------------------------------
+
+
+def _xhtml(book: Book, title: str, css_dir: str, body: list[etree._Element],
+           body_class: str = "") -> bytes:
+    """A complete XHTML5 content document around ``body``; stylesheets linked, nothing inline."""
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    html.set("lang", book.language)
+    html.set(XML_LANG, book.language)
+    html.text = "\n"
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    head.text = "\n"
+    head.tail = "\n"
+    title_el = etree.SubElement(head, f"{{{XHTML_NS}}}title")
+    title_el.text = title or book.title
+    title_el.tail = "\n"
+    for sheet in book.stylesheets:
+        link = etree.SubElement(head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css",
+                                href=f"{css_dir}{STYLES}/{sheet.name}")
+        link.tail = "\n"
+    body_el = etree.SubElement(html, f"{{{XHTML_NS}}}body")
+    if body_class:
+        body_el.set("class", body_class)
+    body_el.text = "\n"
+    body_el.tail = "\n"
+    for el in body:
+        el.tail = "\n"
+        body_el.append(el)
+    # keep xmlns:epub on <html> even where nothing uses it; drop re-declarations lower down
+    etree.cleanup_namespaces(html, keep_ns_prefixes=["epub"])
+    text = etree.tostring(html, encoding="unicode", doctype="<!DOCTYPE html>")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+
+
+def build_content(book: Book, parsed: list[_Parsed]) -> list[_File]:
+    """One XHTML file per document, in the order of ``book.documents``."""
+    return [_File(f"{TEXT}/{p.file}", "application/xhtml+xml",
+                  _xhtml(book, p.doc.title, "../", [p.body]), p.doc.linear)
+            for p in parsed]
+
+
+def _cover_names(book: Book) -> tuple[str, ...]:
+    """Who the cover names: the authors; for a volume with none, its editors."""
+    for role in ("aut", "edt"):
+        names = tuple(dict.fromkeys(c.name for c in book.creators if c.role == role))
+        if names:
+            return names
+    return ()
+
+
+def _cover_alt(book: Book) -> str:
+    title = f"{book.title}: {book.subtitle}" if book.subtitle else book.title
+    names = _cover_names(book)
+    return f"{title}. {', '.join(names)}" if names else title
+
+
+def _font_dir(book: Book) -> Path:
+    for font in book.fonts:
+        if font.name == "CharisSIL-Regular.ttf":
+            return font.parent
+    _raise([_problem("images/cover.png", "epub-no-cover-font",
+                     "the cover needs the Charis SIL fonts, and book.fonts has none")])
+    raise AssertionError  # unreachable
+
+
+def build_cover(book: Book) -> tuple[_File, _File]:
+    """The cover image and its page: the image alone, with the title and authors as alt."""
+    png = cover_png(book.title, book.subtitle, _cover_names(book), _font_dir(book))
+    img = etree.Element(f"{{{XHTML_NS}}}img", src=f"../{COVER_IMAGE}", alt=_cover_alt(book))
+    # epub:type cover pairs with DPUB-ARIA doc-cover, which belongs on the image itself
+    img.set(EPUB_TYPE, "cover")
+    img.set("role", "doc-cover")
+    page = _xhtml(book, book.title, "../", [img], body_class="cover")
+    return (_File(COVER_IMAGE, "image/png", png),
+            _File(f"{TEXT}/{COVER_DOC}.xhtml", "application/xhtml+xml", page))
+
+
+# ---- 6. navigation document ---------------------------------------------------------------------
+
+
+def _nav_list(parent: etree._Element, entries: tuple[TocEntry, ...], where: dict[str, str],
+              problems: list[Diagnostic]) -> None:
+    ol = etree.SubElement(parent, f"{{{XHTML_NS}}}ol")
+    for entry in entries:
+        li = etree.SubElement(ol, f"{{{XHTML_NS}}}li")
+        a = etree.SubElement(li, f"{{{XHTML_NS}}}a", href=_href(where, entry.href, NAV_FILE, problems))
+        a.text = entry.title
+        if entry.children:
+            _nav_list(li, entry.children, where, problems)
+
+
+def build_navigation_doc(book: Book, parsed: list[_Parsed], where: dict[str, str]) -> _File:
+    """``nav.xhtml``: the toc nav from ``book.toc``, the landmarks nav from the documents.
+
+    It is not in the spine: the render stage's own contents page (landmark ``toc``) is the
+    one readers page through; this file is what the reading system's menus use.
+    """
+    problems: list[Diagnostic] = []
+    contents = next((p.doc for p in parsed if p.doc.landmark == "toc"), None)
+    heading = contents.title if contents else "Contents"
+
+    toc = etree.Element(f"{{{XHTML_NS}}}nav", id="toc", role="doc-toc")
+    toc.set(EPUB_TYPE, "toc")
+    h = etree.SubElement(toc, f"{{{XHTML_NS}}}h2")
+    h.text = heading
+    _nav_list(toc, book.toc, where, problems)
+
+    landmarks = etree.Element(f"{{{XHTML_NS}}}nav", id="landmarks", hidden="hidden")
+    landmarks.set(EPUB_TYPE, "landmarks")
+    h = etree.SubElement(landmarks, f"{{{XHTML_NS}}}h2")
+    h.text = "Landmarks"
+    ol = etree.SubElement(landmarks, f"{{{XHTML_NS}}}ol")
+    marks = [("cover", f"{TEXT}/{COVER_DOC}.xhtml", "Cover")]
+    marks += [(p.doc.landmark, f"{TEXT}/{p.file}", p.doc.landmark_title or p.doc.title)
+              for p in parsed if p.doc.landmark]
+    seen: set[str] = set()
+    for kind, href, label in marks:
+        if kind in seen or len(kind.split()) != 1:
+            problems.append(_problem(href, "epub-bad-landmark",
+                                     f"landmark {kind!r} is not one type, or is used twice"))
+        seen.add(kind)
+        li = etree.SubElement(ol, f"{{{XHTML_NS}}}li")
+        a = etree.SubElement(li, f"{{{XHTML_NS}}}a", href=href)
+        a.set(EPUB_TYPE, kind)
+        a.text = label
+    if "bodymatter" not in seen:
+        problems.append(_problem(NAV_FILE, "epub-no-bodymatter",
+                                 "no document has the landmark 'bodymatter' (where reading starts)"))
+
+    # PAGE-LIST goes here, once the PDF's page map exists (DESIGN.md): a third
+    # <nav epub:type="page-list" hidden=""> whose every link targets an element with
+    # epub:type="pagebreak" role="doc-pagebreak" aria-label, plus a pageBreakSource
+    # <meta> in build_package. Never ebooklib's epub3_pages.
+    _raise(problems)
+    data = _xhtml(book, heading, "", [toc, landmarks])
+    return _File(NAV_FILE, "application/xhtml+xml", data)
+
+
+# ---- 7. package document, via ebooklib -----------------------------------------------------------
+
+
+def _meta(package: ebooklib_epub.EpubBook, prop: str, value: str, **attrs: str) -> None:
+    """A ``<meta property=…>`` element; ``refines="#id"`` etc. go in ``attrs``."""
+    package.add_metadata(None, "meta", value, {"property": prop, **attrs})
+
+
+def _item(f: _File) -> ebooklib_epub.EpubItem:
+    # Plain EpubItems are written byte for byte; ebooklib's EpubHtml would re-parse our XHTML
+    # with an HTML parser and rebuild <head>, which is exactly what this module must not do.
+    return ebooklib_epub.EpubItem(uid=f.id, file_name=f.path, media_type=f.media_type,
+                                  content=f.data)
+
+
+def build_metadata(package: ebooklib_epub.EpubBook, book: Book) -> None:
+    """Dublin Core, refinements and schema.org accessibility metadata."""
+    package.IDENTIFIER_ID = "uid"
+    package.set_identifier(book.identifier)  # replaces ebooklib's random uuid4
+    package.title = book.title
+    package.language = book.language
+    package.add_metadata("DC", "title", book.title, {"id": "title"})
+    if book.subtitle:
+        _meta(package, "title-type", "main", refines="#title")
+        package.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
+        _meta(package, "title-type", "subtitle", refines="#subtitle")
+    for n, creator in enumerate(book.creators, 1):
+        cid = f"creator-{n}"
+        package.add_metadata("DC", "creator", creator.name, {"id": cid})
+        _meta(package, "role", creator.role, refines=f"#{cid}", scheme="marc:relators")
+        if creator.file_as:
+            _meta(package, "file-as", creator.file_as, refines=f"#{cid}")
+    package.add_metadata("DC", "language", book.language)
+    if book.date:
+        package.add_metadata("DC", "date", book.date)
+    for source in book.sources:
+        package.add_metadata("DC", "source", source)
+    for key in ("description", "publisher", "rights"):
+        if getattr(book, key):
+            package.add_metadata("DC", key, getattr(book, key))
+    for subject in book.subjects:
+        package.add_metadata("DC", "subject", subject)
+    # dcterms:modified comes from the writer's "mtime" option (see write_epub); ebooklib
+    # would otherwise write the current time.
+
+    # schema.org accessibility metadata (a reserved prefix in EPUB 3: no declaration needed).
+    # The cover is the only image, and its alt text says all it shows: the access mode is
+    # textual alone (as Benetech's GCA reads covers) and textual is sufficient.
+    _meta(package, "schema:accessMode", "textual")
+    _meta(package, "schema:accessModeSufficient", "textual")
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"):
+        _meta(package, "schema:accessibilityFeature", feature)
+    _meta(package, "schema:accessibilityHazard", "none")
+    _meta(package, "schema:accessibilitySummary", A11Y_SUMMARY, **{XML_LANG: "en"})
+
+
+def build_package(book: Book, content: list[_File], cover_image: _File, cover_page: _File,
+                  nav: _File) -> ebooklib_epub.EpubBook:
+    """The ebooklib book: metadata, every file as a manifest item, the spine."""
+    package = ebooklib_epub.EpubBook()
+    build_metadata(package, book)
+
+    cover = ebooklib_epub.EpubCover(uid=cover_image.id, file_name=cover_image.path)
+    cover.media_type = cover_image.media_type
+    cover.content = cover_image.data
+    package.add_item(cover)  # written with properties="cover-image"
+    # EPUB 2 style pointer; older Kindle and Kobo software still look for it
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
+
+    nav_item = _item(nav)
+    nav_item.properties = ["nav"]
+    package.add_item(nav_item)
+
+    for sheet in book.stylesheets:
+        package.add_item(_item(_File(f"{STYLES}/{sheet.name}", "text/css",
+                                     sheet.text.encode("utf-8"))))
+    for font in book.fonts:
+        package.add_item(_item(_File(f"{FONTS}/{font.name}", FONT_TYPES[font.suffix.lower()],
+                                     font.read_bytes())))
+    # The fonts' licence travels with them. Nothing links to it; EPUBCheck notes that only at
+    # usage level (OPF-097), which is neither an error nor a warning.
+    for licence in sorted({font.parent / LICENCE for font in book.fonts}):
+        if licence.is_file():
+            package.add_item(_item(_File(f"{FONTS}/{LICENCE}", "text/plain", licence.read_bytes())))
+            break
+
+    spine = []
+    for f in [cover_page, *content]:
+        item = _item(f)
+        item.is_linear = f.linear
+        package.add_item(item)
+        spine.append(item)
+    package.spine = spine
+    return package
+
+
+# ---- 8. reproducible zip -------------------------------------------------------------------------
+
+
+def repack(raw: bytes, modified: datetime) -> bytes:
+    """Re-write ebooklib's zip: ``mimetype`` first and stored, then every entry in a fixed order,
+    deflated, dated ``modified``, mode 0644. ebooklib stamps entries with the current time."""
+    date_time = max(ZIP_EPOCH, modified.timetuple()[:6])
+    source = zipfile.ZipFile(io.BytesIO(raw))
+    names = source.namelist()
+    if "mimetype" not in names:
+        raise AssertionError("ebooklib wrote no mimetype entry")
+    rest = sorted(n for n in names if n != "mimetype")
+    order = ["mimetype"] + [n for n in rest if n.startswith("META-INF/")] + \
+        [n for n in rest if not n.startswith("META-INF/")]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3  # unix, so external_attr means the same everywhere
+            info.external_attr = FILE_MODE << 16
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                target.writestr(info, b"application/epub+zip")
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(info, source.read(name), compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""End-to-end tests of the command line, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+def anthology(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "anthology", *args], capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+def test_unknown_option_is_one_line() -> None:
+    r = anthology("build", "--bogus")
+    assert r.returncode == 2
+    [line] = r.stderr.splitlines()
+    assert line.startswith("anthology build: no such option '--bogus'")
+    assert line.endswith("(see 'anthology build --help')")
+    assert "Traceback" not in r.stderr
+
+
+def test_check_reports_ok(mini: Path) -> None:
+    r = anthology("check", str(mini))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok: 0 warnings"
+
+
+def test_build_html_and_epub(mini: Path, tmp_path: Path) -> None:
+    r = anthology("build", str(mini), "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.epub", "mini.html"]
+    with zipfile.ZipFile(tmp_path / "mini.epub") as z:
+        assert z.namelist()[0] == "mimetype"
+
+
+def test_only_the_asked_format(mini: Path, tmp_path: Path) -> None:
+    r = anthology("build", str(mini), "--epub", "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["mini.epub"]
+
+
+def test_bad_manuscript_leaves_previous_output_untouched(mini: Path, tmp_path: Path) -> None:
+    ms = tmp_path / "ms"
+    shutil.copytree(mini, ms)
+    out = tmp_path / "out"
+    assert anthology("build", str(ms), "--epub", "-o", str(out)).returncode == 0
+    before = (out / "ms.epub").read_bytes()
+    piece = ms / "pieces" / "02-reply.md"
+    piece.write_text(piece.read_text("utf-8").replace("a list:", "a list:[^7]"), "utf-8")
+    r = anthology("build", str(ms), "--epub", "-o", str(out))
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and "error note-undefined" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert (out / "ms.epub").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["ms.epub"]  # no temporary file left
+
+
+def test_unwritable_output_folder(mini: Path, tmp_path: Path) -> None:
+    if os.geteuid() == 0:  # root ignores permission bits: use a path under a regular file
+        target = tmp_path / "file"
+        target.write_text("x")
+        out = target / "sub"
+    else:
+        out = tmp_path / "ro"
+        out.mkdir()
+        out.chmod(0o500)
+    r = anthology("build", str(mini), "--epub", "-o", str(out))
+    assert r.returncode == 2
+    assert "error output-unwritable: cannot write" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_two_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert anthology("build", str(mini), "-o", str(a)).returncode == 0
+    assert anthology("build", str(mini), "-o", str(b)).returncode == 0
+    for name in ("mini.epub", "mini.html"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_import_refuses_to_overwrite_a_manuscript(tmp_path: Path, seed_text: str) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(seed_text, "utf-8")
+    out = tmp_path / "ms"
+    out.mkdir()
+    (out / "keep.md").write_text("editor's work")
+    r = anthology("import", str(raw), "-o", str(out))
+    assert r.returncode == 1
+    assert "error output-exists" in r.stderr
+    assert (out / "keep.md").read_text() == "editor's work"
+
+
+@pytest.mark.parametrize("data, code", [
+    (b"", "empty"), (b"\x00\x01\x02binary", "binary"), (b"caf\xe9 au lait\n", "not-utf8"),
+])
+def test_import_bad_input_is_one_line(tmp_path: Path, data: bytes, code: str) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_bytes(data)
+    r = anthology("import", str(raw), "-o", str(tmp_path / "ms"))
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert f"{raw}:" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "ms").exists()

