@@ -16,7 +16,7 @@ from .errors import Diagnostic
 from .model import Note
 
 DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]?(.*)$")
-REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s\\]+)\]")
 _FENCE = re.compile(r"^(```|~~~)")
 
 

@@ -30,7 +30,7 @@ _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight",
 _SKIP_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style"}
 _BLOCKS = {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th",
            "div", "section", "header", "figcaption", "ol", "ul"}
-_NOTEREF = r"\[\^([^\]\s]+)\](?!:)"
+_NOTEREF = r"(?<!\\)\[\^([^\]\s\\]+)\]"
 
 
 # ---- Markdown with linked note references -------------------------------------------------
