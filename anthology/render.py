@@ -189,11 +189,16 @@ def _marker(label: str) -> str:
     return f"{label}." if label.isdigit() else label
 
 
-def _source_line(piece: Piece) -> str:
-    """The source line as given; else what the header says of publication, issue and date."""
-    if piece.source:
-        return piece.source
-    return ", ".join(x for x in (piece.publication, piece.issue, piece.date) if x)
+def _source_lines(piece: Piece) -> list[str]:
+    """What the piece's header says of where it appeared: its dateline, then its source line.
+
+    The dateline (publication, issue, date from the header block) is left out when the
+    source line already gives that date, so an ordinary piece shows its source line once.
+    """
+    dateline = ", ".join(x for x in (piece.publication, piece.issue, piece.date) if x)
+    if piece.source and (not piece.date or piece.date in piece.source):
+        dateline = ""
+    return [line for line in (dateline, piece.source) if line]
 
 
 def _piece_document(env: jinja2.Environment, piece: Piece, level: int) -> Document:
@@ -204,7 +209,7 @@ def _piece_document(env: jinja2.Environment, piece: Piece, level: int) -> Docume
     doc_id = f"piece-{piece.id}"
     html = env.get_template("piece.html").render(
         doc_id=doc_id, piece=piece, level=level, title_html=_inline(piece.title),
-        source_html=_inline(_source_line(piece)) if _source_line(piece) else "",
+        source_lines=[_inline(line) for line in _source_lines(piece)],
         reviewed_lines=_reviewed_lines(piece), body_html=body, notes=notes)
     return Document(id=doc_id, title=_plain(_inline(piece.title)), body=html)
 

@@ -1,0 +1,433 @@
+"""Turn the shared HTML book into a print-ready PDF.
+
+The PDF is set from the very HTML the EPUB is made from (``shared_html``): ``base.css``, then
+the print layer ``styles/print.css``, then a few ``@page`` rules written here for the trim
+size, bleed, crop marks and large print. The print HTML differs from the shared HTML only by
+what paper needs: running-head strings and bookmark labels as data attributes, page numbers
+in the contents, and, in footnote mode, each note's text moved to its first call (one note
+source, two renderings). Nothing is fetched from the network or the system: the fonts come
+from the package's styles folder and any other URL is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import mimetypes
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+from urllib.request import url2pathname
+
+import lxml.html
+from lxml import etree
+
+from .errors import Diagnostic, InputError
+from .model import Book
+from .render import shared_html
+from .resources import styles_dir
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PrintOptions", "TRIMS", "write_pdf", "print_html"]
+
+FONT_FAMILY = "Anthology Charis"  # a private name, so a system "Charis SIL" is never used
+NOTE_MODES = ("endnotes", "footnotes")
+VARIANTS = ("", "pdf/a-2b", "pdf/ua-1")
+MARKS = ("", "crop")
+_LENGTH = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px|q))$")
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How to print the book: trim size, note placement, PDF variant, printer's marks."""
+
+    trim: str = "a5"  # a5 | a4 | letter | 6x9in
+    notes: str = "endnotes"  # endnotes | footnotes
+    variant: str = ""  # "" | "pdf/a-2b" | "pdf/ua-1"
+    bleed: str = ""  # e.g. "3mm"
+    marks: str = ""  # "" | "crop"
+    large_print: bool = False
+
+
+@dataclass(frozen=True)
+class _Trim:
+    """A page size and the type and margins that suit it."""
+
+    width: str
+    height: str
+    size: float  # body type, pt
+    leading: float  # line height, as a multiple of the type size
+    top: str  # the running head sits in the top margin
+    bottom: str  # the dropped folio sits in the bottom margin
+    inner: str  # the gutter
+    outer: str
+
+
+# Margins keep a measure of about 60-70 characters; the gutter is the larger side margin.
+TRIMS: dict[str, _Trim] = {
+    "a5": _Trim("148mm", "210mm", 10.5, 1.38, "19mm", "21mm", "20mm", "16mm"),
+    "6x9in": _Trim("6in", "9in", 11, 1.38, "20mm", "22mm", "21mm", "16mm"),
+    "a4": _Trim("210mm", "297mm", 12, 1.4, "26mm", "30mm", "36mm", "28mm"),
+    "letter": _Trim("8.5in", "11in", 12, 1.4, "24mm", "28mm", "36mm", "28mm"),
+}
+# Large print: the same book on a larger leaf, with type near 16 pt and more leading.
+LARGE_PRINT: dict[str, _Trim] = {
+    "a4": _Trim("210mm", "297mm", 16, 1.5, "24mm", "26mm", "24mm", "18mm"),
+    "letter": _Trim("8.5in", "11in", 16, 1.5, "22mm", "24mm", "24mm", "18mm"),
+}
+
+# Glyphs Charis SIL lacks, and what print sets instead (a fallback font would be embedded).
+_PRINT_SUBSTITUTES = {"\u21a9\ufe0e": "\u2191", "\u21a9": "\u2191"}
+_BLOCK_TAGS = {"p", "div", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "pre", "table",
+               "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "figure", "hr"}
+
+
+def write_pdf(book: Book, options: PrintOptions,
+              progress: Callable[[str], None] | None = None) -> bytes:
+    """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
+    from weasyprint import HTML  # imported late: `check`, `--html` and EPUB builds skip it
+    from weasyprint.text.fonts import FontConfiguration
+
+    _check(book, options)
+    step = progress or (lambda message: None)
+    html = print_html(book, options)
+    fetcher = _styles_fetcher()
+    step("laying out")
+    log.info("laying out the pages")
+    document = HTML(string=html, base_url=styles_dir().as_uri() + "/",
+                    url_fetcher=fetcher).render(font_config=FontConfiguration())
+    step(f"drawing {len(document.pages)} pages")
+    log.info("drawing %d pages", len(document.pages))
+    _set_metadata(document.metadata, book)
+    with _source_date_epoch(book.modified):
+        return document.write_pdf(pdf_variant=options.variant or None, pdf_identifier=True,
+                                  uncompressed_pdf=False)
+
+
+@contextmanager
+def _source_date_epoch(modified: str):
+    """Fix the clock fontTools reads while subsetting the fonts, then restore it.
+
+    Without HarfBuzz-Subset, WeasyPrint subsets with fontTools, which stamps each embedded
+    font's ``head.modified`` with the time of the build unless SOURCE_DATE_EPOCH is set. The
+    book's own date is used, so the same book gives the same bytes; the environment is
+    process-wide, so concurrent print builds in threads of one process are not supported.
+    """
+    stamp = datetime.strptime(modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def print_html(book: Book, options: PrintOptions) -> str:
+    """The shared HTML with the print layers and the few changes paper needs."""
+    root = lxml.html.document_fromstring(shared_html(book, layers=("base.css",)))
+    body = root.find("body")
+    head = root.find("head")
+    has_parts = any("part" in _classes(el) for el in body)
+    for css in (_fonts_css(book.fonts), (styles_dir() / "print.css").read_text("utf-8"),
+                page_css(options, has_parts)):
+        style = etree.SubElement(head, "style")
+        style.text = "\n" + css + "\n"
+    _mark_sections(body, book)
+    _contents(body)
+    for a in body.iter("a"):
+        if "noteref" in _classes(a) and not _text(a).isdigit():
+            a.set("class", a.get("class") + " noteref-symbol")
+    if options.notes == "footnotes":
+        _footnotes(body)
+    _substitute_glyphs(body)
+    _warn_missing_glyphs(body, book.fonts)
+    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def page_css(options: PrintOptions, has_parts: bool = True) -> str:
+    """The generated print layer: page size, margins, type size, printer's marks."""
+    trim = _trim(options)
+    head_size = round(trim.size * 0.82, 2)
+    lines = [
+        "@page {",
+        f"  size: {trim.width} {trim.height};",
+        f"  margin: {trim.top} {trim.outer} {trim.bottom} {trim.inner};",
+    ]
+    if options.bleed:
+        lines.append(f"  bleed: {options.bleed};")
+    if options.marks:
+        lines.append(f"  marks: {options.marks};")
+    for box in ("top-left", "top-center", "top-right"):
+        align = box.split("-")[1]
+        lines.append(f"  @{box} {{ font-family: \"{FONT_FAMILY}\"; font-size: {head_size}pt; "
+                     f"vertical-align: bottom; padding-bottom: {round(trim.size * 1.1, 2)}pt; "
+                     f"text-align: {align}; }}")
+    for box in ("bottom-left", "bottom-center", "bottom-right"):
+        lines.append(f"  @{box} {{ font-family: \"{FONT_FAMILY}\"; font-size: {head_size}pt; "
+                     f"vertical-align: top; padding-top: {round(trim.size * 1.2, 2)}pt; }}")
+    lines.append("}")
+    # mirror margins: the gutter is on the right of a verso, on the left of a recto
+    lines.append(f"@page :left {{ margin-left: {trim.outer}; margin-right: {trim.inner}; }}")
+    lines.append(f"@page :right {{ margin-left: {trim.inner}; margin-right: {trim.outer}; }}")
+    lines.append(f"html {{ font-size: {trim.size}pt; line-height: {trim.leading}; }}")
+    # Folios restart at 1 on the first page of the main matter. The reset is in the page
+    # context, never in content CSS, where it would make every target-counter() print 0.
+    lines.append("@page part-first { counter-set: page 1; }")
+    lines.append("@page piece-first:nth(1 of piece-first) { counter-set: page 1; }")
+    if not has_parts:
+        lines.append(".piece-title { bookmark-level: 1; }")
+    return "\n".join(lines)
+
+
+# ---- checking the options -------------------------------------------------------------------
+
+
+def _trim(options: PrintOptions) -> _Trim:
+    if options.large_print:
+        return LARGE_PRINT["letter" if options.trim == "letter" else "a4"]
+    return TRIMS[options.trim]
+
+
+def _check(book: Book, options: PrintOptions) -> None:
+    problems = []
+
+    def bad(option: str, message: str, hint: str) -> None:
+        problems.append(Diagnostic(option, 0, "print-option", message, hint))
+
+    if options.trim not in TRIMS:
+        bad("--trim", f"unknown trim size {options.trim!r}", "choose " + _choices(TRIMS))
+    if options.notes not in NOTE_MODES:
+        bad("--notes", f"unknown note placement {options.notes!r}", "choose " + _choices(NOTE_MODES))
+    if options.variant not in VARIANTS:
+        bad("--pdf-variant", f"unsupported PDF variant {options.variant!r}",
+            "choose " + _choices([v for v in VARIANTS if v]))
+    if options.bleed and not _LENGTH.match(options.bleed.strip().lower()):
+        bad("--bleed", f"not a length: {options.bleed!r}", "write it like 3mm or 0.125in")
+    if options.marks not in MARKS:
+        bad("--marks", f"unknown printer's marks {options.marks!r}", "use crop, or leave it out")
+    for font in book.fonts:
+        if not Path(font).is_file():
+            bad(str(font), "font file missing", "reinstall anthology; the fonts ship with it")
+        elif not _inside(Path(font), styles_dir()):
+            bad(str(font), "font outside the package's styles folder",
+                "fonts are read from styles/fonts only")
+    if problems:
+        raise InputError(problems)
+
+
+def _choices(values) -> str:
+    values = list(values)
+    return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+# ---- fonts and fetching -------------------------------------------------------------------
+
+
+_FACES = {"Regular": ("normal", 400), "Italic": ("italic", 400), "Bold": ("normal", 700),
+          "BoldItalic": ("italic", 700)}
+
+
+def _fonts_css(fonts: tuple[Path, ...]) -> str:
+    rules = []
+    for font in fonts:
+        face = Path(font).stem.rsplit("-", 1)[-1]
+        style, weight = _FACES.get(face, ("normal", 400))
+        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: {style}; '
+                     f'font-weight: {weight}; src: url("{Path(font).resolve().as_uri()}"); }}')
+    return "\n".join(rules)
+
+
+def _styles_fetcher():
+    """A URL fetcher that serves files inside the styles folder and refuses everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = styles_dir().resolve()
+
+    class StylesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):  # noqa: D401 (WeasyPrint's API)
+            if not url.startswith("file:"):
+                raise ValueError(f"refused {url}: print builds fetch nothing from the network")
+            path = Path(url2pathname(url.split("?")[0].split("#")[0][len("file:"):]))
+            if not _inside(path, root) or not path.is_file():
+                raise ValueError(f"refused {url}: only files in {root} are read")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    return StylesFetcher(allowed_protocols=("file",))
+
+
+# ---- the print HTML ---------------------------------------------------------------------------
+
+
+def _classes(el) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", el.text_content() if el is not None else "").strip()
+
+
+def _short(title: str, limit: int = 48) -> str:
+    """A running-head form of a title: the part before a colon, cut at a word if too long."""
+    short = re.split(r":\s", title, maxsplit=1)[0].strip()
+    if len(short) <= limit:
+        return short
+    return short[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
+
+
+def _mark_sections(body, book: Book) -> None:
+    """Running-head strings, bookmark labels and the start of the main matter."""
+    started = False
+    for section in body:
+        classes = _classes(section)
+        if not started and classes & {"part", "piece"}:
+            section.set("class", " ".join([*section.get("class", "").split(), "mainmatter-start"]))
+            started = True
+        if "part" in classes:
+            title = section.find(".//*[@class='part-title']")
+            if title is not None:
+                number = title.find(".//*[@class='part-number']")
+                rest = _text(title)[len(_text(number)):].strip() if number is not None else _text(title)
+                title.set("data-bookmark", f"{_text(number)}: {rest}" if number is not None else rest)
+        elif "piece" in classes:
+            title = section.find(".//*[@class='piece-title']")
+            title_text = _text(title)
+            if title is not None:
+                title.set("data-bookmark", title_text)
+            byline = section.find(".//*[@class='byline']")
+            author = re.sub(r"^By\s+", "", _text(byline)) if byline is not None else ""
+            section.set("data-verso", author or book.title)
+            section.set("data-recto", _short(title_text))
+        elif "backmatter" in classes:
+            heading = section.find(".//h2")
+            section.set("data-verso", book.title)
+            section.set("data-recto", _text(heading))
+
+
+def _contents(body) -> None:
+    """Bylines out of the links, so leader and page number follow the title; part numbers in."""
+    numbers = {}
+    for section in body:
+        if "part" in _classes(section):
+            number = section.find(".//*[@class='part-number']")
+            if number is not None:
+                numbers[section.get("id")] = _text(number)
+    for a in body.iterfind(".//nav[@id='contents']//a"):
+        number = numbers.get((a.get("href") or "").lstrip("#"))
+        if number:
+            span = etree.Element("span", {"class": "contents-part-number"})
+            span.text, a.text = number, None
+            a.insert(0, span)
+        byline = a.find("span[@class='contents-byline']")
+        if byline is None:
+            continue
+        prev = byline.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "").rstrip() or None
+        else:
+            a.text = (a.text or "").rstrip() or None
+        byline.tail = None
+        a.remove(byline)
+        a.addnext(byline)
+
+
+def _footnotes(body) -> None:
+    """Move each note's text to its first call as a footnote; later calls link to it."""
+    notes = {li.get("id"): li for li in body.iter("li") if "endnote" in _classes(li)}
+    placed: set[str] = set()
+    for a in list(body.iter("a")):
+        if "noteref" not in _classes(a):
+            continue
+        note_id = (a.get("href") or "").lstrip("#")
+        li = notes.get(note_id)
+        if li is None or note_id in placed:
+            continue
+        placed.add(note_id)
+        footnote = etree.Element("span", {"class": "footnote", "id": note_id,
+                                          "role": "doc-footnote"})
+        footnote.text = li.text
+        for child in li:
+            footnote.append(_inline_blocks(child))
+        footnote.tail, a.tail = a.tail, None
+        a.addnext(footnote)
+        li.getparent().remove(li)
+    for section in list(body.iter("section")):
+        if "endnotes" in _classes(section) and section.find(".//li") is None:
+            section.getparent().remove(section)
+
+
+def _inline_blocks(el):
+    """A copy of a note's element with every block turned into a span (it sits inside a <p>)."""
+    el = copy.deepcopy(el)
+    for node in el.iter():
+        if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
+            node.set("class", " ".join([f"note-{'para' if node.tag == 'p' else node.tag}",
+                                        *_classes(node)]))
+            node.tag = "span"
+    return el
+
+
+def _substitute_glyphs(body) -> None:
+    for node in body.iter():
+        for attr in ("text", "tail"):
+            value = getattr(node, attr)
+            if value and any(k in value for k in _PRINT_SUBSTITUTES):
+                for old, new in _PRINT_SUBSTITUTES.items():
+                    value = value.replace(old, new)
+                setattr(node, attr, value)
+
+
+@lru_cache(maxsize=4)
+def _cmap(fonts: tuple[Path, ...]) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # a WeasyPrint dependency
+
+    covered: set[int] | None = None
+    for font in fonts:
+        codes = set(TTFont(str(font), lazy=True).getBestCmap())
+        covered = codes if covered is None else covered & codes
+    return frozenset(covered or ())
+
+
+def _warn_missing_glyphs(body, fonts: tuple[Path, ...]) -> None:
+    """Log characters the book's fonts lack: they would be set in a system fallback font."""
+    if not fonts:
+        return
+    covered = _cmap(tuple(fonts))
+    text = "".join(body.itertext())
+    missing = sorted({c for c in text if ord(c) not in covered and not c.isspace()})
+    if missing:
+        log.warning("the print fonts lack %s; a fallback font will be embedded for them",
+                    ", ".join(f"U+{ord(c):04X} {c}" for c in missing))
+
+
+# ---- metadata --------------------------------------------------------------------------------
+
+
+def _set_metadata(metadata, book: Book) -> None:
+    authors = [c.name for c in book.creators if c.role == "aut"]
+    editors = [c.name for c in book.creators if c.role == "edt"]
+    metadata.title = book.title
+    metadata.authors = authors or editors
+    metadata.description = book.subtitle or book.description or None
+    metadata.keywords = list(book.subjects)
+    metadata.generator = "anthology"
+    metadata.created = book.modified
+    metadata.modified = book.modified
+    metadata.lang = book.language

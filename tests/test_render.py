@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from lxml import etree
+
+from anthology.manuscript import read_manuscript
+from anthology.render import render, shared_html
+
+
+def test_shared_html_golden(mini: Path, golden) -> None:
+    book = render(read_manuscript(mini).volume)
+    html = shared_html(book)
+    # the structure, not the stylesheet: CSS changes must not touch this golden file
+    golden("render/mini.html", html[:html.index("<style>")] + html[html.index("</head>"):])
+
+
+def test_every_document_is_well_formed_xml_with_unique_ids(mini: Path) -> None:
+    book = render(read_manuscript(mini).volume)
+    ids: list[str] = []
+    ns = 'xmlns:epub="http://www.idpf.org/2007/ops"'
+    for doc in book.documents:
+        root = etree.fromstring(f'<div {ns}>{doc.body}</div>'.replace("epub:type", "epub:type"))
+        ids += [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+def test_notes_link_both_ways_and_repeat_references_get_their_own_ids(mini: Path) -> None:
+    book = render(read_manuscript(mini).volume)
+    html = next(d.body for d in book.documents if d.id == "piece-first")
+    assert 'href="#first-note-1" id="first-noteref-1"' in html
+    assert 'href="#first-note-1" id="first-noteref-1-2"' in html
+    assert '<a class="note-number" href="#first-noteref-1"' in html
+    assert 'href="#first-noteref-1-2" epub:type="backlink"' in html
+
+
+def test_typography_applies_to_text_not_markup(mini: Path) -> None:
+    book = render(read_manuscript(mini).volume)
+    html = next(d.body for d in book.documents if d.id == "piece-first")
+    assert "“lit”" in html and "keeper’s" in html and "1909–1914" in html
+    assert "(184)" in html  # a page citation stays text
+
+
+def test_landmarks_and_toc(mini: Path) -> None:
+    book = render(read_manuscript(mini).volume)
+    assert [(d.id, d.landmark) for d in book.documents if d.landmark] == [
+        ("titlepage", "titlepage"), ("contents", "toc"), ("part-1", "bodymatter")]
+    assert [e.title for e in book.toc] == ["Editorial note", "The exchange", "Reviews",
+                                          "Contributors"]
+    assert [c.href for c in book.toc[1].children] == ["#piece-first", "#piece-reply"]

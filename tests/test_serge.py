@@ -1,0 +1,133 @@
+"""End to end on the bundled volume: the raw seed, its manuscript, and the EPUB a user builds."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from anthology.importer import import_dump
+from validators import assert_epubcheck_clean
+from words import epub_text, missing, words
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_3a4a934c17996d42.txt"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+DROPPED = ("import-boilerplate-dropped", "import-duplicate-title")
+
+
+def seed_words_kept() -> tuple:
+    """The seed's words, less the lines the import report says it dropped (cruft, repeats)."""
+    lines = SEED.read_text("utf-8").split("\n")
+    report = import_dump(SEED.read_bytes(), str(SEED)).report
+    dropped = {d.line for d in report.diagnostics if d.code in DROPPED}
+    assert dropped, "the import report names no dropped line"
+    kept = "\n".join(l for n, l in enumerate(lines, 1) if n not in dropped)
+    return words(kept), sorted(dropped)
+
+
+@pytest.fixture(scope="module")
+def serge_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built as a user builds it: `anthology build --epub -o OUT`, no manuscript named."""
+    out = tmp_path_factory.mktemp("serge")
+    done = subprocess.run([sys.executable, "-m", "anthology", "build", "--epub", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in out.iterdir()] == ["serge.epub"]
+    return out / "serge.epub"
+
+
+def _documents(epub: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(epub) as z:
+        return {n.rsplit("/", 1)[-1]: etree.fromstring(z.read(n))
+                for n in z.namelist() if n.startswith("EPUB/text/")}
+
+
+def test_seed_is_copied_byte_for_byte() -> None:
+    import hashlib
+    digest = hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert digest == "075b51d34ac0f9cce9784129e91d9d902b7278511dd5bebdca6adbb96363c87a"
+
+
+def test_manuscript_holds_every_word_of_the_seed() -> None:
+    expected, _ = seed_words_kept()
+    # a byline "By X" is kept as authors = ["X"]: "By" is the template's label, not a word
+    # of the text (the EPUB test below finds it again)
+    bylines = len(re.findall(r"^By \S", SEED.read_text("utf-8"), re.M))
+    expected["By"] -= bylines
+    manuscript = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "seeds" / "serge").rglob("*"))
+                           if p.is_file())
+    lost = missing(expected, words(manuscript))
+    assert not lost, f"words of the seed missing from the manuscript: {dict(lost)}"
+
+
+def test_epub_holds_every_word_of_the_seed(serge_epub: Path) -> None:
+    expected, dropped = seed_words_kept()
+    lost = missing(expected, words(epub_text(serge_epub)))
+    assert not lost, f"words of the seed missing from the EPUB: {dict(lost)}"
+    cruft = "Visit the Green Left Weekly home page"
+    assert cruft not in epub_text(serge_epub)
+
+
+def test_epubcheck(serge_epub: Path) -> None:
+    assert_epubcheck_clean(serge_epub)
+
+
+def test_26_notes_linked_both_ways(serge_epub: Path) -> None:
+    docs = _documents(serge_epub)
+    ids = {(name, el.get("id")) for name, root in docs.items() for el in root.iter() if el.get("id")}
+    refs = [(name, a) for name, root in docs.items() for a in root.iter(f"{XHTML}a")
+            if a.get(EPUB_TYPE) == "noteref"]
+    notes = [(name, li) for name, root in docs.items() for li in root.iter(f"{XHTML}li")
+             if li.get(EPUB_TYPE) == "endnote"]
+    assert len(refs) == 26 and len(notes) == 26
+    per_piece = {}
+    for name, _ in notes:
+        per_piece[name] = per_piece.get(name, 0) + 1
+    assert sorted(per_piece.values()) == [1, 12, 13]
+
+    def target(name: str, href: str) -> tuple[str, str]:
+        file, _, anchor = href.rpartition("#")
+        return (file or name, anchor)
+
+    for name, a in refs:
+        assert a.get("role") == "doc-noteref"
+        assert target(name, a.get("href")) in ids
+    for name, li in notes:
+        back = [a for a in li.iter(f"{XHTML}a") if a.get(EPUB_TYPE) == "backlink"]
+        assert back and all(target(name, a.get("href")) in ids for a in back)
+        assert all(a.get("role") == "doc-backlink" for a in back)
+        # the backlink goes to a reference that points at this very note
+        ref_ids = {a.get("id"): a.get("href") for n, a in refs if n == name}
+        assert ref_ids[target(name, back[0].get("href"))[1]].endswith("#" + li.get("id"))
+    labels = [a.text for _, a in refs]
+    assert labels.count("*") == 1
+
+
+def test_page_citations_and_years_stay_text(serge_epub: Path) -> None:
+    text = epub_text(serge_epub)
+    for citation in ["(184)", "(188–119)", "(98, emphases mine)", "(1921)", "(107)", "(164)",
+                     "(74)", "(3)", "(30–31)", "(Trotsky, 96)"]:
+        assert citation in text, citation
+    refs = re.findall(r'epub:type="noteref"[^>]*>([^<]+)<', "".join(
+        etree.tostring(r, encoding="unicode") for r in _documents(serge_epub).values()))
+    assert all(label == "*" or int(label) <= 13 for label in refs)
+
+
+def test_volume_shape(serge_epub: Path) -> None:
+    docs = _documents(serge_epub)
+    pieces = sorted(n for n in docs if n.startswith("piece-"))
+    assert len(pieces) == 5
+    assert "part-1.xhtml" in docs and "part-2.xhtml" in docs
+    with zipfile.ZipFile(serge_epub) as z:
+        opf = z.read("EPUB/content.opf").decode()
+    for name in ("Susan Weissman", "Ernie Haberkern"):
+        assert f">{name}</dc:creator>" in opf
+    assert ">edt</meta>" in opf and ">aut</meta>" in opf
+    assert opf.count("<dc:source>") == 4  # the essay's, the response's, the rejoinder's, GLW's
