@@ -208,6 +208,7 @@ class _Header:
     title: str = ""
     title_line: int = 0
     authors: tuple[str, ...] = ()
+    byline: str = ""  # the byline as printed, when it is not the plain "By A and B"
     source: str = ""
     date: str = ""
     publication_line: str = ""
@@ -582,6 +583,8 @@ def _header_at(lines: list[_Line], i: int, untitled_source_ok: bool = False
             dropped.append((lines[j].no, text))
         elif (names := _byline_names(text)) and not header.authors:
             header.authors = names
+            if text != "By " + " and ".join(names):
+                header.byline = text
         elif (source := _source_text(text)) is not None and not header.source:
             header.source = source
         elif _is_date_line(text) and not header.date:
@@ -1381,15 +1384,17 @@ def _piece_slugs(pieces: list[_Piece]) -> list[str]:
 def _front_matter_toml(piece: _Piece) -> str:
     h = piece.header
     publication, issue, date = _parse_source(h.source) if h.source else ("", "", "")
-    if not publication and h.publication_line:
+    if h.publication_line:
+        # the header's own line, verbatim ("Green Left Weekly review"): no word is dropped
         rest = _REVIEW_WORD.sub("", h.publication_line).strip(" :-–—")
         if len(re.findall(r"\b[A-Z]", rest)) >= 2:
-            publication = rest
+            publication = h.publication_line
     doc: dict = {
         "title": h.title,
         "title_supplied": h.title_supplied,
         "subtitle": "",
         "authors": list(h.authors),
+        **({"byline": h.byline} if h.byline else {}),
         "kind": piece.kind,
         "source": h.source,
         "publication": publication or piece.publication,

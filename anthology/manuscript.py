@@ -25,7 +25,7 @@ VOLUME_KEYS = {"title", "subtitle", "editors", "language", "identifier", "date",
                "rights", "editorial_note", "parts", "pieces", "contributors"}
 PART_KEYS = {"title", "pieces"}
 CONTRIBUTOR_KEYS = {"name", "bio"}
-PIECE_KEYS = {"id", "title", "title_supplied", "subtitle", "authors", "kind", "source",
+PIECE_KEYS = {"id", "title", "title_supplied", "subtitle", "authors", "byline", "kind", "source",
               "publication", "issue", "date", "reviewed"}
 REVIEWED_KEYS = {"title", "authors", "publisher", "year", "pages", "price", "details"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -190,7 +190,8 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
     return Piece(
         id=piece_id, path=path, title=title, body=split.body, body_line=body_line,
         notes=split.notes, title_supplied=supplied, subtitle=col.string(meta, "subtitle"),
-        authors=col.strings(meta, "authors"), kind=kind, source=col.string(meta, "source"),
+        authors=col.strings(meta, "authors"), byline=col.string(meta, "byline"), kind=kind,
+        source=col.string(meta, "source"),
         publication=col.string(meta, "publication"), issue=col.string(meta, "issue"),
         date=col.string(meta, "date"), reviewed=reviewed)
 

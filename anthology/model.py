@@ -49,6 +49,7 @@ class Piece:
     title_supplied: bool = False  # the editor supplied the title; the source gives none
     subtitle: str = ""
     authors: tuple[str, ...] = ()
+    byline: str = ""  # the byline as printed ("Reviewed by …"); default "By " + authors
     kind: str = "essay"
     source: str = ""  # the source line exactly as the dump gives it
     publication: str = ""

@@ -209,6 +209,7 @@ def _piece_document(env: jinja2.Environment, piece: Piece, level: int) -> Docume
     doc_id = f"piece-{piece.id}"
     html = env.get_template("piece.html").render(
         doc_id=doc_id, piece=piece, level=level, title_html=_inline(piece.title),
+        byline=smarten(piece.byline or ("By " + " and ".join(piece.authors) if piece.authors else "")),
         source_lines=[_inline(line) for line in _source_lines(piece)],
         reviewed_lines=_reviewed_lines(piece), body_html=body, notes=notes)
     return Document(id=doc_id, title=_plain(_inline(piece.title)), body=html)

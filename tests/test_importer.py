@@ -187,7 +187,7 @@ def test_seed_review_headers(serge):
         "details": ""}
     assert glw["date"] == "30 July 2003"
     assert glw["source"] == "From Green Left Weekly, July 30, 2003."  # the closing source line
-    assert glw["publication"] == "Green Left Weekly"
+    assert glw["publication"] == "Green Left Weekly review"  # the header line, verbatim
     danger = pieces(serge)[4][1]
     assert danger["reviewed"] == {
         "title": "Revolution in Danger: Writings from Russia, 1919-1921", "authors": ["Victor Serge"],
@@ -484,7 +484,7 @@ def test_piece_without_byline_after_title_and_unsigned_review():
                    ("Review: A Book of Rivers", [], "review")]
     review = pieces(result)[1][1]
     assert review["reviewed"]["authors"] == ["Ben Writer"]
-    assert review["publication"] == "City Times"
+    assert review["publication"] == "City Times review"  # the header line, verbatim
     assert volume(result)["editorial_note"] == "An editor's note about the collection."
     assert volume(result)["date"] == "2020-05-01"
 

@@ -24,12 +24,27 @@ def missing(expected: Counter[str], actual: Counter[str]) -> Counter[str]:
     return Counter({w: n - actual[w] for w, n in expected.items() if actual[w] < n})
 
 
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def _show_list_numbers(root: etree._Element) -> None:
+    """Write each numbered list's markers into the text, as a reader sees them."""
+    for ol in root.iter(f"{XHTML}ol"):
+        if "none" in (ol.get("class") or "") or ol.get("class") in ("endnotes-list", "contents-list"):
+            continue
+        start = int(ol.get("start") or 1)
+        for n, li in enumerate(ol.findall(f"{XHTML}li"), start):
+            li.text = f"{n}. " + (li.text or "")
+
+
 def epub_text(path: Path) -> str:
-    """The text of every XHTML document in the EPUB, nav included."""
+    """The text of every XHTML document in the EPUB, nav included, list numbers shown."""
     out = []
     with zipfile.ZipFile(path) as z:
         for name in sorted(z.namelist()):
             if name.endswith(".xhtml"):
                 root = etree.fromstring(z.read(name))
+                if not name.endswith("nav.xhtml"):
+                    _show_list_numbers(root)
                 out.append(" ".join(root.itertext()))
     return "\n".join(out)
