@@ -11,16 +11,18 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .errors import Diagnostic, InputError
 from .manuscript import read_manuscript
 from .model import Book
 from .output import atomic_write
+from .pdf import PrintOptions
 from .render import render, shared_html
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("epub", "html")
+FORMATS = ("epub", "pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class BuildOptions:
     outdir: Path = Path("build")
     strict: bool = False
     name: str = ""  # output file stem; default: the manuscript folder's name
+    print: PrintOptions = field(default_factory=PrintOptions)
+    booklet: str = ""  # "" or the sheet size of an imposed booklet: a4 | a3 | letter | tabloid
+    progress: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,20 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
     if "epub" in options.formats:
         log.info("3. packaging the EPUB")
         made[options.outdir / f"{name}.epub"] = _epub(book)
+    if "pdf" in options.formats:
+        from .pdf import write_pdf  # WeasyPrint loads only when a PDF is asked for
+
+        log.info("4. laying out the PDF")
+        pdf = write_pdf(book, options.print, progress=options.progress)
+        made[options.outdir / f"{name}.pdf"] = pdf
+        if options.booklet:
+            from .booklet import impose
+
+            log.info("5. imposing the booklet")
+            made[options.outdir / f"{name}-booklet.pdf"] = impose(pdf, options.booklet)
+    elif options.booklet:
+        raise InputError("--booklet: error booklet-without-pdf: a booklet is made from the PDF "
+                         "(add --pdf, or leave out every format flag)")
     for path, data in made.items():
         atomic_write(path, data)
     return BuildResult(tuple(made), checked.warnings)

@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check
 from .errors import AnthologyError, InputError
+from .pdf import PrintOptions
 from .resources import bundled_manuscript
 
 manuscript_argument = click.argument(
@@ -42,19 +43,41 @@ def cli() -> None:
 @cli.command("build")
 @manuscript_argument
 @click.option("--epub", "formats", flag_value="epub", multiple=True, help="Write the EPUB 3.")
+@click.option("--pdf", "formats", flag_value="pdf", multiple=True,
+              help="Write the print-ready PDF.")
 @click.option("--html", "formats", flag_value="html", multiple=True,
               help="Write the shared HTML as one page.")
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="Folder for the outputs.")
+@click.option("--trim", type=click.Choice(["a5", "a4", "letter", "6x9in"]), default="a5",
+              show_default=True, help="PDF trim (page) size.")
+@click.option("--notes", type=click.Choice(["endnotes", "footnotes"]), default="endnotes",
+              show_default=True, help="PDF: notes after each piece, or at the foot of the page.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-2b", "pdf/ua-1"]), default=None,
+              help="Make the PDF an archival (PDF/A-2b) or tagged accessible (PDF/UA-1) file.")
+@click.option("--bleed", default="", metavar="LENGTH", help="PDF bleed for print shops, e.g. 3mm.")
+@click.option("--marks", type=click.Choice(["crop"]), default=None,
+              help="PDF printer's marks outside the trim.")
+@click.option("--large-print", is_flag=True, help="PDF in large type on a larger page.")
+@click.option("--booklet", is_flag=True,
+              help="Also write NAME-booklet.pdf, imposed for saddle-stitch printing.")
+@click.option("--sheet", type=click.Choice(["a4", "a3", "letter", "tabloid"]), default="a4",
+              show_default=True, help="Sheet size of the booklet.")
 @strict_option
 @verbose_option
-def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, strict: bool,
+def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, trim: str,
+                  notes: str, pdf_variant: str | None, bleed: str, marks: str | None,
+                  large_print: bool, booklet: bool, sheet: str, strict: bool,
                   verbose: bool) -> None:
     """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for."""
     _logging(verbose)
+    print_options = PrintOptions(trim=trim, notes=notes, variant=pdf_variant or "", bleed=bleed,
+                                 marks=marks or "", large_print=large_print)
     options = BuildOptions(formats=tuple(dict.fromkeys(formats)) or FORMATS, outdir=outdir,
-                           strict=strict)
+                           strict=strict, print=print_options, booklet=sheet if booklet else "",
+                           progress=_progress())
     result = build(_manuscript(manuscript), options)
+    _end_progress()
     _warn(result.warnings)
     for path in result.outputs:
         click.echo(f"wrote {path}")
@@ -97,6 +120,28 @@ def import_command(raw: Path, outdir: Path, force: bool) -> None:
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(message)s", stream=sys.stderr)
+    # WeasyPrint's own chatter (per-page progress, font subsetting back-end) is not the user's
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _progress():
+    """On a terminal, show each long step on one self-erasing line; elsewhere stay quiet."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(step: str) -> None:
+        sys.stderr.write(f"\r\033[K{step}…")
+        sys.stderr.flush()
+
+    return show
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,6 +173,13 @@ class _Warnings:
     def __init__(self, path: str):
         self.path = path
         self.items: list[Diagnostic] = []
+        # every line left out of the manuscript: (line, text, why), kept in volume.toml so
+        # the book's note on the text can say what was removed
+        self.removed: list[tuple[int, str, str]] = []
+
+    def drop(self, line: int, text: str, why: str, code: str, message: str, hint: str = "") -> None:
+        self.removed.append((line, text, why))
+        self(line, code, message, hint)
 
     def __call__(self, line: int, code: str, message: str, hint: str = "") -> None:
         self.items.append(Diagnostic(self.path, line, code, message, hint, "warning"))
@@ -344,8 +351,9 @@ def _drop_boilerplate(lines: list[_Line], warn: _Warnings) -> list[_Line]:
     carry_gap = False
     for line in lines:
         if _is_boilerplate(line.text):
-            warn(line.no, "import-boilerplate-dropped", f"dropped web boilerplate: {line.text!r}",
-                 "put the line back by hand if it belongs to the text")
+            warn.drop(line.no, line.text, "web boilerplate", "import-boilerplate-dropped",
+                      f"dropped web boilerplate: {line.text!r}",
+                      "put the line back by hand if it belongs to the text")
             carry_gap = carry_gap or line.gap
             continue
         if carry_gap and not line.gap:
@@ -718,7 +726,8 @@ def _split_pieces(lines: list[_Line], front: _Front, warn: _Warnings) -> list[_P
         if current is not None or body:
             pieces.append(_Piece(current or _Header(first_line=body[0].no), _blocks(body)))
         for no, text in dropped:
-            warn(no, "import-duplicate-title", f"dropped the repeated title line {text!r}")
+            warn.drop(no, text, "a repeated title line", "import-duplicate-title",
+                      f"dropped the repeated title line {text!r}")
         current, body, after_header = header, [], True
     if current is not None or body:
         pieces.append(_Piece(current or _Header(first_line=body[0].no), _blocks(body)))
@@ -847,9 +856,10 @@ def _parse_items(blocks: list[Block], loose: bool, warn: _Warnings | None) -> tu
             nxt = _note_item(flat[k + 1][0].text) if k + 1 < len(flat) else None
             if loose and nxt is not None and nxt[0] == "1" and _is_title(line.text):
                 if warn is not None:
-                    warn(line.no, "import-notes-heading-dropped",
-                         f"dropped the heading {line.text!r} inside the notes",
-                         "the notes are now with the piece that refers to them")
+                    warn.drop(line.no, line.text, "a heading inside a notes list",
+                              "import-notes-heading-dropped",
+                              f"dropped the heading {line.text!r} inside the notes",
+                              "the notes are now with the piece that refers to them")
                 continue
             if not notes:
                 return ()
@@ -1449,6 +1459,9 @@ def _volume_toml(front: _Front, pieces: list[_Piece], names: list[str], warn: _W
     if front.note:
         doc["editorial_note"] = _editorial_markdown(front.note)
     doc["pieces"] = names
+    if warn.removed:
+        doc["removed"] = [{"line": no, "text": text, "why": why}
+                          for no, text, why in sorted(warn.removed)]
     return tomli_w.dumps(doc, multiline_strings=True)
 
 

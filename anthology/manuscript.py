@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, InputError
-from .model import PIECE_KINDS, Contributor, Part, Piece, Reviewed, Volume
+from .model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
+                    Reviewed, Volume)
 from .notes import split_notes
 
 MANIFEST = "volume.toml"
 
 VOLUME_KEYS = {"title", "subtitle", "editors", "language", "identifier", "date", "publisher",
-               "rights", "editorial_note", "parts", "pieces", "contributors"}
+               "rights", "editorial_note", "parts", "pieces", "contributors", "edition",
+               "removed", "index", "glossary"}
+REMOVED_KEYS = {"line", "text", "why"}
+INDEX_KEYS = {"heading", "matches", "kind", "author"}
+GLOSSARY_KEYS = {"term", "expansion"}
 PART_KEYS = {"title", "pieces"}
 CONTRIBUTOR_KEYS = {"name", "bio"}
 PIECE_KEYS = {"id", "title", "title_supplied", "subtitle", "authors", "byline", "kind", "source",
@@ -209,6 +214,17 @@ def _piece_paths(value: Any, col: _Collector, key_line: int) -> list[tuple[str, 
     return out
 
 
+def _tables(data: dict[str, Any], key: str, allowed: set[str], col: _Collector) -> list[dict]:
+    """The [[key]] tables of the manifest, each checked for unknown keys."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        col.error(col.line_of(key), "bad-value", f"{key} must be [[{key}]] tables")
+        return []
+    for table in value:
+        col.unknown_keys(table, allowed, f"[[{key}]]")
+    return value
+
+
 def read_manuscript(folder: Path) -> Checked:
     """Read and check a whole manuscript; raise InputError listing every error found."""
     folder = Path(folder)
@@ -273,6 +289,22 @@ def read_manuscript(folder: Path) -> Checked:
     for c in raw_contribs:
         col.unknown_keys(c, CONTRIBUTOR_KEYS, "[[contributors]]")
         contributors.append(Contributor(col.string(c, "name"), col.string(c, "bio")))
+    removed = tuple(Removed(r.get("line", 0) if isinstance(r.get("line"), int) else 0,
+                            col.string(r, "text"), col.string(r, "why"))
+                    for r in _tables(data, "removed", REMOVED_KEYS, col))
+    index: list[IndexTerm] = []
+    for t in _tables(data, "index", INDEX_KEYS, col):
+        heading = col.string(t, "heading")
+        kind = col.string(t, "kind", "name")
+        if not heading.strip() or kind not in ("name", "work"):
+            col.error(col.line_of("index"), "bad-value",
+                      f"index entry {heading!r} needs a heading and kind \"name\" or \"work\"",
+                      'write [[index]] heading = "Trotsky, Leon", matches = ["Trotsky"]')
+            continue
+        index.append(IndexTerm(heading, col.strings(t, "matches") or (heading,), kind,
+                               col.string(t, "author")))
+    glossary = tuple(GlossaryEntry(col.string(g, "term"), col.string(g, "expansion"))
+                     for g in _tables(data, "glossary", GLOSSARY_KEYS, col))
     found.extend(col.found)
 
     seen: dict[Path, int] = {}
@@ -319,5 +351,7 @@ def read_manuscript(folder: Path) -> Checked:
         path=root, title=title, parts=tuple(parts_out), subtitle=col.string(data, "subtitle"),
         editors=col.strings(data, "editors"), language=language, identifier=identifier,
         date=date, publisher=col.string(data, "publisher"), rights=col.string(data, "rights"),
-        editorial_note=col.string(data, "editorial_note"), contributors=tuple(contributors))
+        editorial_note=col.string(data, "editorial_note"), contributors=tuple(contributors),
+        edition=col.string(data, "edition"), removed=removed, index=tuple(index),
+        glossary=glossary)
     return Checked(volume, tuple(d for d in found if d.severity == "warning"))

@@ -71,6 +71,31 @@ class Contributor:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A line of the raw dump that the import left out of the text, and why."""
+
+    line: int
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class IndexTerm:
+    """An index entry and the spellings under which it occurs in the texts."""
+
+    heading: str  # as the index prints it: "Trotsky, Leon"
+    matches: tuple[str, ...]  # "Trotsky", "Leon Trotsky"
+    kind: str = "name"  # name | work
+    author: str = ""  # for a work: its author; the back matter lists each author's works
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    expansion: str
+
+
+@dataclass(frozen=True)
 class Volume:
     """The whole edited volume, gathered and checked before anything is written."""
 
@@ -86,6 +111,10 @@ class Volume:
     rights: str = ""
     editorial_note: str = ""  # Markdown, kept as the source gives it
     contributors: tuple[Contributor, ...] = ()
+    edition: str = ""
+    removed: tuple[Removed, ...] = ()
+    index: tuple[IndexTerm, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()  # the editor's entries; the texts give the rest
 
     @property
     def pieces(self) -> tuple[Piece, ...]:

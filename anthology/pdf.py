@@ -91,23 +91,92 @@ _BLOCK_TAGS = {"p", "div", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "pr
 def write_pdf(book: Book, options: PrintOptions,
               progress: Callable[[str], None] | None = None) -> bytes:
     """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
-    from weasyprint import HTML  # imported late: `check`, `--html` and EPUB builds skip it
-    from weasyprint.text.fonts import FontConfiguration
-
     _check(book, options)
     step = progress or (lambda message: None)
-    html = print_html(book, options)
-    fetcher = _styles_fetcher()
+    root, calls = _print_tree(book, options)
     step("laying out")
     log.info("laying out the pages")
-    document = HTML(string=html, base_url=styles_dir().as_uri() + "/",
-                    url_fetcher=fetcher).render(font_config=FontConfiguration())
+    document = _layout(root)
+    # WeasyPrint 70 sometimes moves a footnote placed on a page to the next one to make room
+    # for later text, whatever footnote-policy says: loosen the pages around its call and lay
+    # out again (rarely needed: once for the Serge volume, never in endnote mode).
+    for _ in range(_FOOTNOTE_PASSES):
+        strays = _stray_footnotes(document, calls)
+        if not strays or not _keep_footnotes_with_calls(root, [calls[n] for n in strays]):
+            break
+        step("laying out again")
+        log.info("laying out again: %d footnotes fell off their call's page", len(strays))
+        document = _layout(root)
+    for note_id, (call, note) in sorted(_stray_footnotes(document, calls).items()):
+        log.warning("footnote %s is set on page %d, its call on page %d", note_id, note, call)
     step(f"drawing {len(document.pages)} pages")
     log.info("drawing %d pages", len(document.pages))
     _set_metadata(document.metadata, book)
     with _source_date_epoch(book.modified):
         return document.write_pdf(pdf_variant=options.variant or None, pdf_identifier=True,
                                   uncompressed_pdf=False)
+
+
+_FOOTNOTE_BLOCKS = ("p", "li", "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6")
+_FOOTNOTE_PASSES = 4
+_LOOSE_BLOCKS = 12  # about a page of paragraphs after a call
+
+
+def _layout(root):
+    from weasyprint import HTML  # imported late: `check`, `--html` and EPUB builds skip it
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    return HTML(string=html, base_url=styles_dir().as_uri() + "/",
+                url_fetcher=_styles_fetcher()).render(font_config=FontConfiguration())
+
+
+def _stray_footnotes(document, calls: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Footnotes not on their first call's page: note id → (call's page, note's page)."""
+    if not calls:
+        return {}
+    page_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            page_of.setdefault(name, number)
+    return {note: (page_of[call], page_of[note]) for note, call in calls.items()
+            if note in page_of and call in page_of and page_of[note] != page_of[call]}
+
+
+def _keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
+    """Remedies, mildest first, for a footnote pushed off its call's page (print.css).
+
+    WeasyPrint moves a placed footnote to the next page when a later line will not fit and
+    orphans or widows forbid breaking before it. So first allow single lines (orphans and
+    widows 1) in the call's paragraph and the few after it; then end the page after the
+    call's paragraph; then begin that paragraph on a new page. Return False when every call
+    has had all three.
+    """
+    changed = False
+    for call_id in call_ids:
+        block = root.get_element_by_id(call_id, None)
+        while block is not None and block.tag not in _FOOTNOTE_BLOCKS:
+            block = block.getparent()
+        if block is None:
+            continue
+        classes = _classes(block)
+        if "footnote-loose" not in classes:
+            following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
+            for el in following[:_LOOSE_BLOCKS]:
+                _add_class(el, "footnote-loose")
+            changed = True
+            continue
+        for remedy in ("footnote-keep-after", "footnote-keep-before"):
+            if remedy not in classes:
+                _add_class(block, remedy)
+                changed = True
+                break
+    return changed
+
+
+def _add_class(el, name: str) -> None:
+    if name not in _classes(el):
+        el.set("class", " ".join([*(el.get("class") or "").split(), name]))
 
 
 @contextmanager
@@ -119,9 +188,15 @@ def _source_date_epoch(modified: str):
     book's own date is used, so the same book gives the same bytes; the environment is
     process-wide, so concurrent print builds in threads of one process are not supported.
     """
-    stamp = datetime.strptime(modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    try:
+        stamp = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        epoch = str(int(stamp.timestamp()))
+    except ValueError:  # render always writes an ISO stamp; keep builds reproducible anyway
+        epoch = "315532800"
     old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
         yield
     finally:
@@ -133,6 +208,12 @@ def _source_date_epoch(modified: str):
 
 def print_html(book: Book, options: PrintOptions) -> str:
     """The shared HTML with the print layers and the few changes paper needs."""
+    root, _ = _print_tree(book, options)
+    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _print_tree(book: Book, options: PrintOptions):
+    """The print HTML as a tree, and each footnote's first call (note id → call id)."""
     root = lxml.html.document_fromstring(shared_html(book, layers=("base.css",)))
     body = root.find("body")
     head = root.find("head")
@@ -143,14 +224,15 @@ def print_html(book: Book, options: PrintOptions) -> str:
         style.text = "\n" + css + "\n"
     _mark_sections(body, book)
     _contents(body)
-    for a in body.iter("a"):
-        if "noteref" in _classes(a) and not _text(a).isdigit():
-            a.set("class", a.get("class") + " noteref-symbol")
-    if options.notes == "footnotes":
-        _footnotes(body)
+    for el in body.iter("a", "span"):
+        if "noteref" in _classes(el) and not _text(el).isdigit():
+            el.set("class", el.get("class") + " noteref-symbol")
+        elif "note-number" in _classes(el) and el.tail:
+            el.tail = el.tail.lstrip()  # the number's own box sets the gap (print.css)
+    calls = _footnotes(body) if options.notes == "footnotes" else {}
     _substitute_glyphs(body)
     _warn_missing_glyphs(body, book.fonts)
-    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    return root, calls
 
 
 def page_css(options: PrintOptions, has_parts: bool = True) -> str:
@@ -163,7 +245,7 @@ def page_css(options: PrintOptions, has_parts: bool = True) -> str:
         f"  margin: {trim.top} {trim.outer} {trim.bottom} {trim.inner};",
     ]
     if options.bleed:
-        lines.append(f"  bleed: {options.bleed};")
+        lines.append(f"  bleed: {options.bleed.strip().lower()};")
     if options.marks:
         lines.append(f"  marks: {options.marks};")
     for box in ("top-left", "top-center", "top-right"):
@@ -206,7 +288,8 @@ def _check(book: Book, options: PrintOptions) -> None:
     if options.trim not in TRIMS:
         bad("--trim", f"unknown trim size {options.trim!r}", "choose " + _choices(TRIMS))
     if options.notes not in NOTE_MODES:
-        bad("--notes", f"unknown note placement {options.notes!r}", "choose " + _choices(NOTE_MODES))
+        bad("--notes", f"unknown note placement {options.notes!r}",
+            "choose " + _choices(NOTE_MODES))
     if options.variant not in VARIANTS:
         bad("--pdf-variant", f"unsupported PDF variant {options.variant!r}",
             "choose " + _choices([v for v in VARIANTS if v]))
@@ -284,12 +367,15 @@ def _text(el) -> str:
     return re.sub(r"\s+", " ", el.text_content() if el is not None else "").strip()
 
 
-def _short(title: str, limit: int = 48) -> str:
-    """A running-head form of a title: the part before a colon, cut at a word if too long."""
-    short = re.split(r":\s", title, maxsplit=1)[0].strip()
-    if len(short) <= limit:
-        return short
-    return short[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
+def _short(title: str, limit: int = 56) -> str:
+    """A running-head form of a title: whole if it fits, else without its leading segments
+    ("GLW review: Victor Serge: against …" → "Victor Serge: against …"), else cut short."""
+    segments = re.split(r":\s+", title.strip())
+    for i in range(len(segments)):
+        short = ": ".join(segments[i:])
+        if len(short) <= limit:
+            return short[:1].upper() + short[1:]
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
 
 
 def _mark_sections(body, book: Book) -> None:
@@ -298,21 +384,23 @@ def _mark_sections(body, book: Book) -> None:
     for section in body:
         classes = _classes(section)
         if not started and classes & {"part", "piece"}:
-            section.set("class", " ".join([*section.get("class", "").split(), "mainmatter-start"]))
+            _add_class(section, "mainmatter-start")
             started = True
         if "part" in classes:
             title = section.find(".//*[@class='part-title']")
             if title is not None:
                 number = title.find(".//*[@class='part-number']")
-                rest = _text(title)[len(_text(number)):].strip() if number is not None else _text(title)
-                title.set("data-bookmark", f"{_text(number)}: {rest}" if number is not None else rest)
+                label = _text(title)
+                if number is not None:  # "Part One The exchange" → "Part One: The exchange"
+                    label = f"{_text(number)}: {label[len(_text(number)):].strip()}"
+                title.set("data-bookmark", label)
         elif "piece" in classes:
             title = section.find(".//*[@class='piece-title']")
             title_text = _text(title)
             if title is not None:
                 title.set("data-bookmark", title_text)
             byline = section.find(".//*[@class='byline']")
-            author = re.sub(r"^By\s+", "", _text(byline)) if byline is not None else ""
+            author = re.sub(r"^by\s+", "", _text(byline), flags=re.I)
             section.set("data-verso", author or book.title)
             section.set("data-recto", _short(title_text))
         elif "backmatter" in classes:
@@ -348,10 +436,12 @@ def _contents(body) -> None:
         a.addnext(byline)
 
 
-def _footnotes(body) -> None:
-    """Move each note's text to its first call as a footnote; later calls link to it."""
+def _footnotes(body) -> dict[str, str]:
+    """Move each note's text to its first call as a footnote; later calls link to it.
+
+    Return each footnote's id with the id of the call it is anchored at."""
     notes = {li.get("id"): li for li in body.iter("li") if "endnote" in _classes(li)}
-    placed: set[str] = set()
+    placed: dict[str, str] = {}
     for a in list(body.iter("a")):
         if "noteref" not in _classes(a):
             continue
@@ -359,18 +449,22 @@ def _footnotes(body) -> None:
         li = notes.get(note_id)
         if li is None or note_id in placed:
             continue
-        placed.add(note_id)
+        placed[note_id] = a.get("id")
         footnote = etree.Element("span", {"class": "footnote", "id": note_id,
                                           "role": "doc-footnote"})
-        footnote.text = li.text
+        footnote.text = (li.text or "").strip() or None
         for child in li:
-            footnote.append(_inline_blocks(child))
+            block = _inline_blocks(child)
+            if block.tail and not block.tail.strip():
+                block.tail = None  # no stray line between the note's paragraphs
+            footnote.append(block)
         footnote.tail, a.tail = a.tail, None
         a.addnext(footnote)
         li.getparent().remove(li)
     for section in list(body.iter("section")):
         if "endnotes" in _classes(section) and section.find(".//li") is None:
             section.getparent().remove(section)
+    return placed
 
 
 def _inline_blocks(el):

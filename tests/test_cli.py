@@ -32,10 +32,11 @@ def test_check_reports_ok(mini: Path) -> None:
     assert r.stdout.strip() == "ok: 0 warnings"
 
 
-def test_build_html_and_epub(mini: Path, tmp_path: Path) -> None:
+def test_build_every_format(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.epub", "mini.html"]
+    assert r.stderr == ""  # not a terminal: no progress, no chatter
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.epub", "mini.html", "mini.pdf"]
     with zipfile.ZipFile(tmp_path / "mini.epub") as z:
         assert z.namelist()[0] == "mimetype"
 
@@ -81,7 +82,7 @@ def test_two_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert anthology("build", str(mini), "-o", str(a)).returncode == 0
     assert anthology("build", str(mini), "-o", str(b)).returncode == 0
-    for name in ("mini.epub", "mini.html"):
+    for name in ("mini.epub", "mini.html", "mini.pdf"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
@@ -108,3 +109,29 @@ def test_import_bad_input_is_one_line(tmp_path: Path, data: bytes, code: str) ->
     assert r.stderr.count("\n") == 1, r.stderr
     assert f"{raw}:" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "ms").exists()
+
+
+def test_pdf_and_booklet(mini: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    r = anthology("build", str(mini), "--pdf", "--booklet", "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini-booklet.pdf", "mini.pdf"]
+    n = len(PdfReader(tmp_path / "mini.pdf").pages)
+    booklet = PdfReader(tmp_path / "mini-booklet.pdf")
+    assert len(booklet.pages) == 2 * -(-n // 4)
+    box = booklet.pages[0].mediabox
+    assert float(box.width) > float(box.height)  # landscape sheets
+
+
+def test_booklet_needs_the_pdf(mini: Path, tmp_path: Path) -> None:
+    r = anthology("build", str(mini), "--epub", "--booklet", "-o", str(tmp_path))
+    assert r.returncode == 1
+    assert "booklet-without-pdf" in r.stderr and not tmp_path.joinpath("mini.epub").exists()
+
+
+def test_bad_print_option_is_one_line(mini: Path, tmp_path: Path) -> None:
+    r = anthology("build", str(mini), "--pdf", "--bleed", "lots", "-o", str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []

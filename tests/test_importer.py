@@ -83,7 +83,9 @@ def strings(value) -> list[str]:
 
 def output_text(result: Imported) -> str:
     """Every string of the TOML files plus every rendered Markdown body."""
-    parts = [s for s in strings(volume(result)) if not s.startswith("pieces/")]
+    # [[removed]] records what was left out of the text; it is not text of the book
+    kept = {k: v for k, v in volume(result).items() if k != "removed"}
+    parts = [s for s in strings(kept) if not s.startswith("pieces/")]
     parts.append(rendered_text(volume(result).get("editorial_note", "")))
     for _name, front, body in pieces(result):
         parts.extend(strings(front))
@@ -169,10 +171,14 @@ def test_seed_page_citations_and_years_stay_text(serge):
 
 
 def test_seed_cruft_and_duplicate_title_dropped_and_reported(serge):
-    everything = b"".join(serge.files.values()).decode("utf-8")
+    # the text of the pieces loses them; volume.toml records them under [[removed]]
+    everything = b"".join(v for k, v in serge.files.items() if k != "volume.toml").decode("utf-8")
     assert "Visit the Green Left Weekly home page" not in everything
     assert (480, "import-boilerplate-dropped") in codes(serge.report)
     assert everything.count('A Review of Victor Serge\'s \\"Revolution in Danger\\"') == 1
+    removed = tomllib.loads(serge.files["volume.toml"].decode("utf-8"))["removed"]
+    assert [(r["line"], r["why"]) for r in removed] == [(480, "web boilerplate"),
+                                                       (484, "a repeated title line")]
     assert (484, "import-duplicate-title") in codes(serge.report)
     lines = format_report(serge.report)
     assert any("480: warning import-boilerplate-dropped" in ln and "Visit the Green Left Weekly home page."

@@ -131,3 +131,38 @@ def test_volume_shape(serge_epub: Path) -> None:
         assert f">{name}</dc:creator>" in opf
     assert ">edt</meta>" in opf and ">aut</meta>" in opf
     assert opf.count("<dc:source>") == 4  # the essay's, the response's, the rejoinder's, GLW's
+
+
+@pytest.fixture(scope="module")
+def serge_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serge-pdf")
+    done = subprocess.run([sys.executable, "-m", "anthology", "build", "--pdf", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out / "serge.pdf"
+
+
+def test_pdf_holds_every_word_of_the_seed(serge_pdf: Path) -> None:
+    from words import pdf_words
+
+    expected, _ = seed_words_kept()
+    expected = words(" ".join(w for w in expected.elements()).casefold())
+    lost = missing(expected, pdf_words(serge_pdf))
+    assert not lost, f"words of the seed missing from the PDF: {dict(lost)}"
+
+
+def test_pdf_is_a5_with_every_font_embedded_and_an_outline_of_parts_and_pieces(
+        serge_pdf: Path) -> None:
+    from pypdf import PdfReader
+
+    fonts = subprocess.run(["pdffonts", str(serge_pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    reader = PdfReader(serge_pdf)
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (420, 595)
+    outline = reader.outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    children = [item.title for sub in outline if isinstance(sub, list) for item in sub]
+    assert len(top) == 2 and top[0].startswith("Part One") and top[1].startswith("Part Two")
+    assert len(children) == 5

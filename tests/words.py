@@ -48,3 +48,36 @@ def epub_text(path: Path) -> str:
                     _show_list_numbers(root)
                 out.append(" ".join(root.itertext()))
     return "\n".join(out)
+
+
+def pdf_words(path: Path) -> Counter[str]:
+    """The words of a PDF's body text, hyphenation undone.
+
+    Running heads and folios (the top and bottom 8.5 % of each page) are left out. pypdf
+    keeps a hyphen at a line end as it is (poppler's pdftotext silently joins "top-" +
+    "down"). A word broken at a line or page end is counted whole; a compound that broke at
+    its own hyphen keeps its halves too, so both readings count. Words are case-folded:
+    text set in small caps comes out of a PDF in capitals.
+    """
+    from pypdf import PdfReader
+
+    chunks: list[str] = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        low, high = 0.085 * height, 0.915 * height
+
+        def keep(text, cm, tm, font, size) -> None:
+            y = tm[5] * cm[3] + cm[5]
+            if low < y < high or not text.strip():
+                chunks.append(text)
+
+        page.extract_text(visitor_text=keep)
+        chunks.append("\n")
+    raw = "".join(chunks)
+    # WeasyPrint marks its own hyphenation with U+2010; a text's hyphen is U+002D
+    # (a note call's number may come between the halves of a word broken across pages)
+    raw = re.sub(r"(\w)[\u2010\u00ad]\s*((?:\d+\s+)*)(\w+)",
+                 lambda m: f"{m.group(1)}{m.group(3)} {m.group(2)}", raw)
+    joined = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", raw)
+    a, b = words(raw.casefold()), words(joined.casefold())
+    return Counter({w: max(a[w], b[w]) for w in a.keys() | b.keys()})
