@@ -184,3 +184,6 @@ class Book:
     rights: str = ""
     date: str = ""  # "YYYY-MM-DD"
     subjects: tuple[str, ...] = field(default_factory=tuple)
+    # the print edition whose page numbers the pagebreak markers give (pageBreakSource);
+    # empty when the documents carry no pagebreak markers
+    page_source: str = ""
