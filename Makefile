@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README):
 #   make build   installs anthology in .venv and builds the bundled Serge volume into build/
-#   make test    installs the test dependencies and runs every test, validators included
+#   make test    installs the test dependencies (Python and Ace by DAISY) and runs every test,
+#                validators included
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -15,8 +16,13 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e '.[test]'
+
+# Ace by DAISY (accessibility checker), pinned in package-lock.json. Puppeteer must not
+# fetch a browser of its own: the tests drive Debian's chromium.
+node_modules/.package-lock.json: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 build: install
 	$(BIN)/anthology build -o $(OUT)
@@ -28,4 +34,4 @@ golden: install-test
 	$(BIN)/python -m pytest --update-golden
 
 clean:
-	rm -rf $(VENV) $(OUT) dist
+	rm -rf $(VENV) $(OUT) dist node_modules

@@ -21,9 +21,13 @@ from lxml import etree
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from .model import Book, Creator, Document, Piece, Stylesheet, TocEntry, Volume
+from collections import Counter
+
+from . import __version__
+from .apparatus import glossary, note_on_text
+from .model import (Book, Creator, Document, IndexTerm, Piece, Stylesheet, TocEntry, Volume)
 from .resources import fonts_dir, styles_dir, templates_dir
-from .typography import smarten
+from .typography import NBSP, smarten
 
 _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
                  "Eleven", "Twelve"]
@@ -79,31 +83,103 @@ def _markdown(text: str, extensions: list | None = None) -> str:
 # ---- the typography pass and heading levels, on the parsed fragment --------------------------
 
 
-def _smarten_tree(el: etree._Element, prev: str = "") -> str:
+def _tally(stats: Counter[str] | None, before: str, after: str) -> None:
+    """Count what the typography pass changed, for the note on the text."""
+    if stats is None or before == after:
+        return
+    stats["quotes"] += sum(before.count(c) for c in "'\"`")
+    stats["dashes"] += after.count("\u2014") + after.count("\u2013") - \
+        before.count("\u2014") - before.count("\u2013")
+    stats["ellipses"] += after.count("\u2026") - before.count("\u2026")
+    stats["spaces"] += after.count(NBSP) - before.count(NBSP)
+
+
+def _smarten_tree(el: etree._Element, prev: str = "", stats: Counter[str] | None = None) -> str:
     """Typeset every text node under ``el``; return the last character written."""
     if el.tag in _SKIP_TYPOGRAPHY:
         return prev
     if el.tag in _BLOCKS:
         prev = ""
     if el.text:
-        el.text = smarten(el.text, prev)
-        prev = el.text[-1]
+        text = smarten(el.text, prev)
+        _tally(stats, el.text, text)
+        el.text = text
+        prev = text[-1]
     for child in el:
-        prev = _smarten_tree(child, prev)
+        prev = _smarten_tree(child, prev, stats)
         if child.tail:
             if child.tag in _BLOCKS:
                 prev = ""
-            child.tail = smarten(child.tail, prev)
-            prev = child.tail[-1]
+            text = smarten(child.tail, prev)
+            _tally(stats, child.tail, text)
+            child.tail = text
+            prev = text[-1]
     return prev
 
 
-def finish_html(html: str, *, shift: int = 0, heading_prefix: str = "") -> str:
-    """Parse a fragment, apply typography, shift heading levels, give headings ids."""
+class Indexer:
+    """Anchors every occurrence of the volume's index terms, and remembers where they are."""
+
+    def __init__(self, terms: tuple[IndexTerm, ...]):
+        self.terms = terms
+        spellings = sorted({m for t in terms for m in t.matches}, key=lambda m: (-len(m), m))
+        self.term_of = {m: t for t in terms for m in t.matches}
+        self.pattern = (re.compile(r"(?<![\w’'])(" + "|".join(map(re.escape, spellings)) +
+                                   r")(?![\w])") if spellings else None)
+        self.occurrences: dict[str, list[tuple[str, str]]] = {t.heading: [] for t in terms}
+        self.counts: Counter[str] = Counter()
+
+    def _span(self, match: str, piece_id: str) -> etree._Element:
+        term = self.term_of[match]
+        slug = re.sub(r"[^a-z0-9]+", "-", term.heading.lower()).strip("-") or "term"
+        self.counts[slug] += 1
+        anchor = f"ix-{slug}-{self.counts[slug]}"
+        self.occurrences[term.heading].append((anchor, piece_id))
+        span = etree.Element("span")
+        span.set("id", anchor)
+        span.set("class", "ix")
+        span.text = match
+        return span
+
+    def _split(self, text: str, piece_id: str) -> tuple[str, list[etree._Element]]:
+        assert self.pattern is not None
+        spans: list[etree._Element] = []
+        pieces = self.pattern.split(text)
+        head = pieces[0]
+        for i in range(1, len(pieces), 2):
+            span = self._span(pieces[i], piece_id)
+            span.tail = pieces[i + 1]
+            spans.append(span)
+        return head, spans
+
+    def anchor(self, el: etree._Element, piece_id: str) -> None:
+        if self.pattern is None or el.tag in _NO_INDEX:
+            return
+        if el.text:
+            el.text, spans = self._split(el.text, piece_id)
+            for i, span in enumerate(spans):
+                el.insert(i, span)
+        for child in list(el):
+            if child.get("class") == "ix":
+                continue
+            self.anchor(child, piece_id)
+            if child.tail:
+                child.tail, spans = self._split(child.tail, piece_id)
+                for i, span in enumerate(spans, el.index(child) + 1):
+                    el.insert(i, span)
+
+
+_NO_INDEX = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "cite"}
+
+
+def finish_html(html: str, *, shift: int = 0, heading_prefix: str = "",
+                stats: Counter[str] | None = None, indexer: Indexer | None = None,
+                paragraph_prefix: str = "", number_paragraphs: bool = False) -> str:
+    """Parse a fragment, typeset it, shift headings, give headings and paragraphs ids."""
     if not html.strip():
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    _smarten_tree(root)
+    _smarten_tree(root, stats=stats)
     count = 0
     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         level = min(6, int(h.tag[1]) + shift)
@@ -111,6 +187,18 @@ def finish_html(html: str, *, shift: int = 0, heading_prefix: str = "") -> str:
         if heading_prefix and not h.get("id"):
             count += 1
             h.set("id", f"{heading_prefix}-s{count}")
+    if paragraph_prefix:
+        for n, para in enumerate(root.iter("p"), 1):
+            para.set("id", f"{paragraph_prefix}-para-{n}")
+            if number_paragraphs:
+                mark = etree.Element("span")
+                mark.set("class", "para-number")
+                mark.text = str(n)
+                mark.tail = (para.text or "")
+                para.text = None
+                para.insert(0, mark)
+    if indexer is not None:
+        indexer.anchor(root, heading_prefix or paragraph_prefix)
     parts = [etree.tostring(c, encoding="unicode", method="xml") for c in root]
     text = (root.text or "").strip()
     return (f"<p>{text}</p>" if text else "") + "".join(parts)
@@ -158,11 +246,23 @@ def _reviewed_lines(piece: Piece) -> list[str]:
     return [smarten(line) for line in lines if line]
 
 
-def _notes_html(piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]]:
+@dataclass
+class _Context:
+    """What one render pass shares: templates, typography counts, index anchors, options."""
+
+    env: jinja2.Environment
+    stats: Counter[str]
+    indexer: Indexer
+    number_paragraphs: bool
+    page_of: dict[str, str]  # anchor id → print page label, once a print layout is known
+
+
+def _notes_html(ctx: _Context, piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]]:
     out = []
     for note in piece.notes:
         note_id = f"{piece.id}-note-{note.number}"
-        html = finish_html(_markdown(note.markdown))
+        html = finish_html(_markdown(note.markdown), stats=ctx.stats, indexer=ctx.indexer,
+                           paragraph_prefix=note_id)
         targets = refs.get(note.label, [])
         if targets:
             number = (f'<a class="note-number" href="#{targets[0]}" epub:type="backlink" '
@@ -174,10 +274,8 @@ def _notes_html(piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]
             f' <a class="backlink" href="#{t}" epub:type="backlink" role="doc-backlink" '
             f'aria-label="Back to reference {i} of note {note.label}">↩︎{i}</a>'
             for i, t in enumerate(targets[1:], 2))
-        if html.startswith("<p>"):
-            html = "<p>" + number + html[3:]
-        else:
-            html = f"<p>{number}</p>" + html
+        html = re.sub(r"^<p( [^>]*)?>", lambda m: m.group(0) + number, html, count=1) \
+            if html.startswith("<p") else f"<p>{number}</p>" + html
         if extra:
             html = re.sub(r"</p>(?!.*</p>)", extra + "</p>", html, flags=re.S)
         out.append({"id": note_id, "html": html})
@@ -201,13 +299,15 @@ def _source_lines(piece: Piece) -> list[str]:
     return [line for line in (dateline, piece.source) if line]
 
 
-def _piece_document(env: jinja2.Environment, piece: Piece, level: int) -> Document:
+def _piece_document(ctx: _Context, piece: Piece, level: int) -> Document:
     refs: dict[str, list[str]] = {}
     body = finish_html(_markdown(piece.body, [_NoteRefs(piece, refs)]),
-                       shift=level - 1, heading_prefix=piece.id)
-    notes = _notes_html(piece, refs)
+                       shift=level - 1, heading_prefix=piece.id, stats=ctx.stats,
+                       indexer=ctx.indexer, paragraph_prefix=piece.id,
+                       number_paragraphs=ctx.number_paragraphs)
+    notes = _notes_html(ctx, piece, refs)
     doc_id = f"piece-{piece.id}"
-    html = env.get_template("piece.html").render(
+    html = ctx.env.get_template("piece.html").render(
         doc_id=doc_id, piece=piece, level=level, title_html=_inline(piece.title),
         byline=smarten(piece.byline or ("By " + " and ".join(piece.authors) if piece.authors else "")),
         source_lines=[_inline(line) for line in _source_lines(piece)],
@@ -227,30 +327,142 @@ def _byline(piece: Piece) -> str:
     return " and ".join(piece.authors)
 
 
-def render(volume: Volume) -> Book:
-    """Render every document of the volume once, in reading order."""
-    env = _env()
-    docs: list[Document] = []
-    authors = volume.authors
-    docs.append(Document(
-        id="titlepage", title=volume.title, landmark="titlepage", landmark_title="Title page",
-        body=env.get_template("titlepage.html").render(
-            volume=_TypesetVolume(volume), authors=smarten(", ".join(authors)))))
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _front_matter(ctx: _Context, volume: Volume) -> list[Document]:
+    env = ctx.env
+    docs = [
+        Document(id="halftitle", title=smarten(volume.title),
+                 body=env.get_template("halftitle.html").render(title=smarten(volume.title))),
+        Document(id="titlepage", title=smarten(volume.title), landmark="titlepage",
+                 landmark_title="Title page",
+                 body=env.get_template("titlepage.html").render(
+                     volume=_TypesetVolume(volume), authors=smarten(", ".join(volume.authors)))),
+    ]
+    sources = [{"title": _inline(p.title), "author": smarten(_byline(p)),
+                "line": _inline(" ".join(_source_lines(p)))}
+               for p in volume.pieces if _source_lines(p)]
+    for s in sources:
+        s["title"] = _plain(s["title"])
+    docs.append(Document(id="imprint", title="Imprint", body=env.get_template("imprint.html").render(
+        title=smarten(volume.title), subtitle=smarten(volume.subtitle),
+        editors=smarten(" and ".join(volume.editors)), edition=smarten(volume.edition),
+        date=volume.date, identifier=volume.identifier, sources=sources,
+        rights=_inline(volume.rights) if volume.rights else "", version=__version__)))
+    return docs
+
+
+def _editorial_documents(ctx: _Context, volume: Volume) -> list[Document]:
+    """The source's editorial note, then the note on the text (written after the body)."""
+    docs = []
     if volume.editorial_note.strip():
         docs.append(Document(
             id="editorial-note", title="Editorial note",
-            body=env.get_template("editorial-note.html").render(
-                note_html=finish_html(_markdown(volume.editorial_note)))))
+            body=ctx.env.get_template("editorial-note.html").render(
+                note_html=finish_html(_markdown(volume.editorial_note), stats=ctx.stats,
+                                      paragraph_prefix="editorial-note"))))
+    note = note_on_text(volume, ctx.stats)
+    docs.append(Document(id="note-on-the-text", title="A note on the text",
+                         body=ctx.env.get_template("section.html").render(
+                             id="note-on-the-text", classes="frontmatter note-on-the-text",
+                             epub_type="preface", role="doc-preface", title="A note on the text",
+                             html=finish_html(_markdown(note), paragraph_prefix="note-on-the-text"))))
+    return docs
+
+
+def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document]) -> list[Document]:
+    env = ctx.env
+    docs: list[Document] = []
+    if volume.contributors:
+        contributors = []
+        for c in volume.contributors:
+            mine = [p for p in volume.pieces if c.name in p.authors]
+            contributors.append({
+                "name": smarten(c.name),
+                "bio_html": finish_html(_markdown(c.bio), paragraph_prefix=f"contrib-{_slug(c.name)}"),
+                "pieces": [{"href": f"#piece-{p.id}", "title": piece_docs[p.id].title} for p in mine]})
+        docs.append(Document(id="contributors", title="Contributors",
+                             body=env.get_template("contributors.html").render(
+                                 contributors=contributors)))
+    entries = glossary(volume)
+    if entries:
+        docs.append(Document(id="glossary", title="Glossary", landmark="glossary",
+                             landmark_title="Glossary",
+                             body=env.get_template("glossary.html").render(entries=[
+                                 {"id": _slug(e.term), "term": e.term, "expansion": smarten(e.expansion)}
+                                 for e in entries])))
+    titles = {p.id: piece_docs[p.id].title for p in volume.pieces}
+    groups = []
+    for author in {t.author for t in volume.index if t.kind == "work" and t.author}:
+        works = []
+        for t in sorted((t for t in volume.index if t.kind == "work" and t.author == author),
+                        key=lambda t: _sort_key(t.heading)):
+            where = list(dict.fromkeys(titles[pid] for _, pid in ctx.indexer.occurrences[t.heading]
+                                       if pid in titles))
+            if where:
+                works.append({"title": smarten(t.heading), "where": "; ".join(where)})
+        if works:
+            groups.append({"author": smarten(author), "slug": _slug(author), "works": works})
+    if groups:
+        # the author with the most works mentioned first: in a volume about a writer, theirs
+        groups.sort(key=lambda g: (-len(g["works"]), _sort_key(g["author"])))
+        docs.append(Document(id="works", title="Works mentioned",
+                             body=env.get_template("works.html").render(groups=groups)))
+    if volume.index:
+        docs.append(_index_document(ctx, volume))
+    return docs
+
+
+def _sort_key(heading: str) -> str:
+    return re.sub(r"^(the\s+|an?\s+|le\s+|la\s+|les\s+|l’|l')", "", heading.lower())
+
+
+def _index_document(ctx: _Context, volume: Volume) -> Document:
+    """Each term with a link to every occurrence: print page numbers where a layout is known."""
+    entries = []
+    for term in sorted(volume.index, key=lambda t: _sort_key(t.heading)):
+        occurrences = ctx.indexer.occurrences[term.heading]
+        if not occurrences:
+            continue
+        refs, seen = [], set()
+        for n, (anchor, _) in enumerate(occurrences, 1):
+            label = ctx.page_of.get(anchor, "")
+            if label and label in seen:
+                continue  # one link a page: the first occurrence on it
+            seen.add(label)
+            refs.append({"anchor": anchor, "label": label or str(n)})
+        entries.append({"heading": smarten(term.heading), "kind": term.kind, "refs": refs})
+    how = ("Numbers are the pages of the print edition; each links to the place."
+           if ctx.page_of else "Numbers count the occurrences of each term; each links to the place.")
+    return Document(id="index", title="Index", landmark="index", landmark_title="Index",
+                    body=ctx.env.get_template("index.html").render(entries=entries, how=how))
+
+
+def render(volume: Volume, *, number_paragraphs: bool = False,
+           page_of: dict[str, str] | None = None) -> Book:
+    """Render every document of the volume once, in reading order.
+
+    ``page_of`` maps index anchors to print page labels, from a print layout of this same
+    volume: the index then gives page numbers instead of occurrence counts.
+    """
+    ctx = _Context(env=_env(), stats=Counter(), indexer=Indexer(volume.index),
+                   number_paragraphs=number_paragraphs, page_of=dict(page_of or {}))
+    env = ctx.env
+    front = _front_matter(ctx, volume)
 
     titled_parts = [p for p in volume.parts if p.title]
     level = 3 if titled_parts else 2
     entries: list[_Entry] = []
     toc: list[TocEntry] = []
     body_docs: list[Document] = []
+    piece_docs: dict[str, Document] = {}
     for n, part in enumerate(volume.parts, 1):
         children: list[_Entry] = []
-        piece_docs = [_piece_document(env, piece, level) for piece in part.pieces]
-        for piece, doc in zip(part.pieces, piece_docs):
+        docs = [_piece_document(ctx, piece, level) for piece in part.pieces]
+        for piece, doc in zip(part.pieces, docs):
+            piece_docs[piece.id] = doc
             children.append(_Entry("piece", doc.title, f"#{doc.id}", smarten(_byline(piece))))
         if part.title:
             part_id = f"part-{n}"
@@ -265,39 +477,38 @@ def render(volume: Volume) -> Book:
         else:
             entries.extend(children)
             toc.extend(TocEntry(c.title, c.href) for c in children)
-        body_docs.extend(piece_docs)
+        body_docs.extend(docs)
 
-    if volume.contributors:
-        body_docs.append(Document(
-            id="contributors", title="Contributors", landmark="",
-            body=env.get_template("contributors.html").render(contributors=[
-                {"name": smarten(c.name), "bio_html": finish_html(_markdown(c.bio))}
-                for c in volume.contributors])))
-        toc.append(TocEntry("Contributors", "#contributors"))
-
-    docs.append(Document(id="contents", title="Contents", landmark="toc",
-                         landmark_title="Contents",
-                         body=env.get_template("contents.html").render(entries=entries)))
+    editorial = _editorial_documents(ctx, volume)  # after the body: it reports the counts
+    back = _back_matter(ctx, volume, piece_docs)
     first = body_docs[0]
     body_docs[0] = Document(id=first.id, title=first.title, body=first.body,
                             landmark="bodymatter", landmark_title="Start of the text")
-    docs.extend(body_docs)
-    front_toc = [TocEntry(d.title, f"#{d.id}") for d in docs if d.id in ("editorial-note",)]
+    front_entries = [_Entry("front", d.title, f"#{d.id}") for d in editorial]
+    back_entries = [_Entry("back", d.title, f"#{d.id}") for d in back]
+    contents = Document(id="contents", title="Contents", landmark="toc", landmark_title="Contents",
+                        body=env.get_template("contents.html").render(
+                            entries=front_entries + entries + back_entries))
+    docs = front + [contents] + editorial + body_docs + back
+    toc_all = ([TocEntry(d.title, f"#{d.id}") for d in editorial] + toc +
+               [TocEntry(d.title, f"#{d.id}") for d in back])
 
-    creators = [Creator(a, "aut", _file_as(a)) for a in authors]
+    creators = [Creator(a, "aut", _file_as(a)) for a in volume.authors]
     creators += [Creator(e, "edt", _file_as(e)) for e in volume.editors]
     sources = tuple(smarten(p.source) for p in volume.pieces if p.source)
     styles = styles_dir()
+    subjects = tuple(dict.fromkeys(t.heading for t in volume.index if t.kind == "name"))[:5]
     return Book(
         title=smarten(volume.title), subtitle=smarten(volume.subtitle), language=volume.language,
         identifier=volume.identifier, modified=_modified(volume), documents=tuple(docs),
-        toc=tuple(front_toc + toc),
+        toc=tuple(toc_all),
         stylesheets=(Stylesheet("base.css", (styles / "base.css").read_text("utf-8")),
                      Stylesheet("epub.css", (styles / "epub.css").read_text("utf-8"))),
         fonts=tuple(sorted(fonts_dir().glob("*.ttf"))),
         creators=tuple(creators), sources=sources,
         description=_plain(_inline(volume.subtitle)) if volume.subtitle else "",
-        publisher=volume.publisher, rights=volume.rights, date=_modified(volume)[:10])
+        publisher=volume.publisher, rights=_plain(_inline(volume.rights)) if volume.rights else "",
+        date=_modified(volume)[:10], subjects=subjects)
 
 
 def _file_as(name: str) -> str:

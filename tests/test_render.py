@@ -43,6 +43,7 @@ def test_landmarks_and_toc(mini: Path) -> None:
     book = render(read_manuscript(mini).volume)
     assert [(d.id, d.landmark) for d in book.documents if d.landmark] == [
         ("titlepage", "titlepage"), ("contents", "toc"), ("part-1", "bodymatter")]
-    assert [e.title for e in book.toc] == ["Editorial note", "The exchange", "Reviews",
-                                          "Contributors"]
-    assert [c.href for c in book.toc[1].children] == ["#piece-first", "#piece-reply"]
+    assert [e.title for e in book.toc] == ["Editorial note", "A note on the text", "The exchange",
+                                          "Reviews", "Contributors"]
+    assert [c.href for c in book.toc[2].children] == ["#piece-first", "#piece-reply"]
+    assert [d.id for d in book.documents][:4] == ["halftitle", "titlepage", "imprint", "contents"]

@@ -37,8 +37,13 @@ def _show_list_numbers(root: etree._Element) -> None:
             li.text = f"{n}. " + (li.text or "")
 
 
+_BLOCKS = {f"{XHTML}{t}" for t in ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+                                   "div", "section", "blockquote", "header", "nav", "td", "th")}
+
+
 def epub_text(path: Path) -> str:
-    """The text of every XHTML document in the EPUB, nav included, list numbers shown."""
+    """The text of every XHTML document in the EPUB, as a reader sees it: inline markup joins
+    its text without a space, blocks are separated, numbered lists show their numbers."""
     out = []
     with zipfile.ZipFile(path) as z:
         for name in sorted(z.namelist()):
@@ -46,7 +51,12 @@ def epub_text(path: Path) -> str:
                 root = etree.fromstring(z.read(name))
                 if not name.endswith("nav.xhtml"):
                     _show_list_numbers(root)
-                out.append(" ".join(root.itertext()))
+                for el in root.iter():
+                    if el.tag in _BLOCKS:
+                        el.tail = "\n" + (el.tail or "")
+                    elif el.get("{http://www.idpf.org/2007/ops}type") == "noteref":
+                        el.text = " " + (el.text or "")  # a superscript stands apart
+                out.append("".join(root.itertext()))
     return "\n".join(out)
 
 
