@@ -34,6 +34,7 @@ class BuildOptions:
     print: PrintOptions = field(default_factory=PrintOptions)
     booklet: str = ""  # "" or the sheet size of an imposed booklet: a4 | a3 | letter | tabloid
     progress: Callable[[str], None] | None = None
+    paragraph_numbers: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
     if options.strict and checked.warnings:
         raise InputError(checked.warnings)
     log.info("2. rendering the shared HTML")
-    book = render(checked.volume)
+    book = render(checked.volume, number_paragraphs=options.paragraph_numbers)
     name = options.name or output_name(manuscript)
     made: dict[Path, bytes] = {}
     if "html" in options.formats:

@@ -63,19 +63,21 @@ def cli() -> None:
               help="Also write NAME-booklet.pdf, imposed for saddle-stitch printing.")
 @click.option("--sheet", type=click.Choice(["a4", "a3", "letter", "tabloid"]), default="a4",
               show_default=True, help="Sheet size of the booklet.")
+@click.option("--paragraph-numbers", is_flag=True,
+              help="Number each piece's paragraphs, the same in the EPUB and the PDF.")
 @strict_option
 @verbose_option
 def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, trim: str,
                   notes: str, pdf_variant: str | None, bleed: str, marks: str | None,
-                  large_print: bool, booklet: bool, sheet: str, strict: bool,
-                  verbose: bool) -> None:
+                  large_print: bool, booklet: bool, sheet: str, paragraph_numbers: bool,
+                  strict: bool, verbose: bool) -> None:
     """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for."""
     _logging(verbose)
     print_options = PrintOptions(trim=trim, notes=notes, variant=pdf_variant or "", bleed=bleed,
                                  marks=marks or "", large_print=large_print)
     options = BuildOptions(formats=tuple(dict.fromkeys(formats)) or FORMATS, outdir=outdir,
                            strict=strict, print=print_options, booklet=sheet if booklet else "",
-                           progress=_progress())
+                           progress=_progress(), paragraph_numbers=paragraph_numbers)
     result = build(_manuscript(manuscript), options)
     _end_progress()
     _warn(result.warnings)
@@ -91,6 +93,24 @@ def check_command(manuscript: Path | None, strict: bool) -> None:
     warnings = check(_manuscript(manuscript), strict)
     _warn(warnings)
     click.echo(f"ok: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+
+
+@cli.command("index")
+@manuscript_argument
+@click.option("--suggest", is_flag=True, required=True,
+              help="Propose index terms: capitalised names that recur in the texts.")
+@click.option("--min", "minimum", type=click.IntRange(1), default=3, show_default=True,
+              help="How often a name must occur to be proposed.")
+def index_command(manuscript: Path | None, suggest: bool, minimum: int) -> None:
+    """Propose index terms for MANUSCRIPT, as [[index]] tables to paste into volume.toml."""
+    from .apparatus import suggest_index
+    from .manuscript import read_manuscript
+
+    volume = read_manuscript(_manuscript(manuscript)).volume
+    candidates = suggest_index(volume, minimum)
+    for c in candidates:
+        click.echo(f'[[index]]  # {c.count} times\nheading = "{c.term}"\nmatches = ["{c.term}"]\n')
+    click.echo(f"{len(candidates)} candidates not yet in the index", err=True)
 
 
 @cli.command("import")
