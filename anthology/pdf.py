@@ -7,19 +7,29 @@ what paper needs: running-head strings and bookmark labels as data attributes, p
 in the contents, and, in footnote mode, each note's text moved to its first call (one note
 source, two renderings). Nothing is fetched from the network or the system: the fonts come
 from the package's styles folder and any other URL is refused.
+
+:func:`print_edition` also returns the page map of the very layout it draws (where each
+page begins, in the shared HTML's ids and words: see ``pagemap.py``). So the map can name
+the shared HTML's places, the print HTML marks where it departs from the shared HTML:
+``data-shared="added"`` on text only print has, ``data-shared="moved"`` on a footnote (an
+endnote elsewhere in the shared HTML), ``data-shared-tag`` on an element whose tag print
+changed.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import mimetypes
 import os
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Callable
 from urllib.request import url2pathname
@@ -27,14 +37,18 @@ from urllib.request import url2pathname
 import lxml.html
 from lxml import etree
 
+from . import __version__
 from .errors import Diagnostic, InputError
 from .model import Book
+from .pagemap import FORMAT as PAGEMAP_FORMAT
+from .pagemap import SHARED, SHARED_TAG, PageMap, page_map
 from .render import shared_html
 from .resources import styles_dir
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PrintOptions", "TRIMS", "write_pdf", "print_html"]
+__all__ = ["PrintOptions", "PrintEdition", "TRIMS", "write_pdf", "print_edition", "print_html",
+           "edition_name", "layout_key"]
 
 FONT_FAMILY = "Anthology Charis"  # a private name, so a system "Charis SIL" is never used
 NOTE_MODES = ("endnotes", "footnotes")
@@ -82,10 +96,23 @@ LARGE_PRINT: dict[str, _Trim] = {
     "letter": _Trim("8.5in", "11in", 16, 1.5, "22mm", "24mm", "24mm", "18mm"),
 }
 
+# How the page-list's source names each trim (the EPUB's pageBreakSource).
+TRIM_NAMES = {"a5": "A5 (148 × 210 mm)", "6x9in": "6 × 9 in (152 × 229 mm)",
+              "a4": "A4 (210 × 297 mm)", "letter": "US Letter (8.5 × 11 in)"}
+
 # Glyphs Charis SIL lacks, and what print sets instead (a fallback font would be embedded).
 _PRINT_SUBSTITUTES = {"\u21a9\ufe0e": "\u2191", "\u21a9": "\u2191"}
 _BLOCK_TAGS = {"p", "div", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "pre", "table",
                "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "figure", "hr"}
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    """The PDF and the page map of the one layout it was drawn from."""
+
+    pdf: bytes
+    pages: PageMap
+    anchors: dict[str, str]  # the page label of every index anchor ("ix-…"), for the index
 
 
 def write_pdf(book: Book, options: PrintOptions,
@@ -93,6 +120,60 @@ def write_pdf(book: Book, options: PrintOptions,
     """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
     _check(book, options)
     step = progress or (lambda message: None)
+    return _draw(_lay_out(book, options, step), book, options, step)
+
+
+def print_edition(book: Book, options: PrintOptions, key: str = "",
+                  progress: Callable[[str], None] | None = None) -> PrintEdition:
+    """Lay out the book once; return the PDF's bytes and the page map of that same layout.
+
+    ``key`` is stored in the map (see :func:`layout_key`, the default), so a later EPUB-only
+    build can tell whether the map still fits. The PDF is byte for byte :func:`write_pdf`'s.
+    """
+    _check(book, options)
+    step = progress or (lambda message: None)
+    document = _lay_out(book, options, step)
+    started = time.perf_counter()
+    pages = page_map(document, edition_name(book, options), key or layout_key(book, options))
+    labels = [start.label for start in pages.pages]
+    anchors = {name: labels[i] for i, page in enumerate(document.pages)
+               for name in page.anchors if name.startswith("ix-")}
+    log.info("mapped %d pages in %.2f s", len(pages.pages), time.perf_counter() - started)
+    return PrintEdition(_draw(document, book, options, step), pages, anchors)
+
+
+def edition_name(book: Book, options: PrintOptions) -> str:
+    """The print edition as the EPUB's page-list names its source: title, trim, notes."""
+    trim = ("letter" if options.trim == "letter" else "a4") if options.large_print else options.trim
+    name = f"{book.title}, print edition, " + ("large print, " if options.large_print else "")
+    name += TRIM_NAMES.get(trim, trim)
+    return name + (", with footnotes" if options.notes == "footnotes" else "")
+
+
+def layout_key(book: Book, options: PrintOptions) -> str:
+    """A hash of everything the print layout depends on, computed without laying out.
+
+    The print HTML (text, styles, trim, notes, bleed, marks: all of it is in there), the
+    fonts' bytes, WeasyPrint's version (major versions change layout), anthology's version
+    and the page map's format. Two builds with the same key have the same pages, so an
+    EPUB-only build may reuse the page map of the last print build when the keys agree.
+    The PDF variant is left out: it changes the file, not the pages. ``book`` is the Book
+    as rendered, before ``insert_pagebreaks``.
+    """
+    root, _ = _print_tree(book, options, warn=False)
+    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    html = html.replace(styles_dir().resolve().as_uri(), "styles:")  # not where it is installed
+    digest = hashlib.sha256()
+    for part in (f"anthology {__version__}", f"weasyprint {package_version('weasyprint')}",
+                 f"page map {PAGEMAP_FORMAT}", html):
+        digest.update(part.encode("utf-8") + b"\0")
+    for font in book.fonts:
+        digest.update(Path(font).name.encode("utf-8") + b"\0" + Path(font).read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _lay_out(book: Book, options: PrintOptions, step: Callable[[str], None]):
+    """The final layout: laid out once, again only to keep footnotes with their calls."""
     root, calls = _print_tree(book, options)
     step("laying out")
     log.info("laying out the pages")
@@ -109,6 +190,10 @@ def write_pdf(book: Book, options: PrintOptions,
         document = _layout(root)
     for note_id, (call, note) in sorted(_stray_footnotes(document, calls).items()):
         log.warning("footnote %s is set on page %d, its call on page %d", note_id, note, call)
+    return document
+
+
+def _draw(document, book: Book, options: PrintOptions, step: Callable[[str], None]) -> bytes:
     step(f"drawing {len(document.pages)} pages")
     log.info("drawing %d pages", len(document.pages))
     _set_metadata(document.metadata, book)
@@ -212,7 +297,7 @@ def print_html(book: Book, options: PrintOptions) -> str:
     return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def _print_tree(book: Book, options: PrintOptions):
+def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
     """The print HTML as a tree, and each footnote's first call (note id → call id)."""
     root = lxml.html.document_fromstring(shared_html(book, layers=("base.css",)))
     body = root.find("body")
@@ -231,7 +316,8 @@ def _print_tree(book: Book, options: PrintOptions):
             el.tail = el.tail.lstrip()  # the number's own box sets the gap (print.css)
     calls = _footnotes(body) if options.notes == "footnotes" else {}
     _substitute_glyphs(body)
-    _warn_missing_glyphs(body, book.fonts)
+    if warn:
+        _warn_missing_glyphs(body, book.fonts)
     return root, calls
 
 
@@ -420,7 +506,7 @@ def _contents(body) -> None:
     for a in body.iterfind(".//nav[@id='contents']//a"):
         number = numbers.get((a.get("href") or "").lstrip("#"))
         if number:
-            span = etree.Element("span", {"class": "contents-part-number"})
+            span = etree.Element("span", {"class": "contents-part-number", SHARED: "added"})
             span.text, a.text = number, None
             a.insert(0, span)
         byline = a.find("span[@class='contents-byline']")
@@ -451,7 +537,8 @@ def _footnotes(body) -> dict[str, str]:
             continue
         placed[note_id] = a.get("id")
         footnote = etree.Element("span", {"class": "footnote", "id": note_id,
-                                          "role": "doc-footnote"})
+                                          "role": "doc-footnote", SHARED: "moved",
+                                          SHARED_TAG: li.tag})
         footnote.text = (li.text or "").strip() or None
         for child in li:
             block = _inline_blocks(child)
@@ -474,6 +561,7 @@ def _inline_blocks(el):
         if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
             node.set("class", " ".join([f"note-{'para' if node.tag == 'p' else node.tag}",
                                         *_classes(node)]))
+            node.set(SHARED_TAG, node.tag)
             node.tag = "span"
     return el
 

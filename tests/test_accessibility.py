@@ -28,8 +28,10 @@ REQUIRED_A11Y_METADATA = ("dcterms:conformsTo", "a11y:certifiedBy")
 
 
 def build_epub(out: Path, manuscript: Path | None = None) -> Path:
-    """Build an EPUB as a user does, with the CLI in a subprocess; return its path."""
-    args = [sys.executable, "-m", "anthology", "build", "--epub", "-o", str(out)]
+    """Build every format as a user does, with the CLI in a subprocess; return the EPUB's path.
+
+    With the PDF built too, the EPUB carries its page-list and page-break markers."""
+    args = [sys.executable, "-m", "anthology", "build", "-o", str(out)]
     if manuscript is not None:
         args.insert(4, str(manuscript))
     done = subprocess.run(args, capture_output=True, text=True, timeout=600)

@@ -17,6 +17,11 @@ def anthology(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
                           text=True, cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
+def outputs(folder: Path) -> list[str]:
+    """The files a user sees (the page map of the last print layout is a hidden file)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
 def test_unknown_option_is_one_line() -> None:
     r = anthology("build", "--bogus")
     assert r.returncode == 2
@@ -36,7 +41,7 @@ def test_build_every_format(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""  # not a terminal: no progress, no chatter
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.epub", "mini.html", "mini.pdf"]
+    assert outputs(tmp_path) == ["mini.epub", "mini.html", "mini.pdf"]
     with zipfile.ZipFile(tmp_path / "mini.epub") as z:
         assert z.namelist()[0] == "mimetype"
 
@@ -44,7 +49,7 @@ def test_build_every_format(mini: Path, tmp_path: Path) -> None:
 def test_only_the_asked_format(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--epub", "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["mini.epub"]
+    assert outputs(tmp_path) == ["mini.epub"]
 
 
 def test_bad_manuscript_leaves_previous_output_untouched(mini: Path, tmp_path: Path) -> None:
@@ -116,7 +121,7 @@ def test_pdf_and_booklet(mini: Path, tmp_path: Path) -> None:
 
     r = anthology("build", str(mini), "--pdf", "--booklet", "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini-booklet.pdf", "mini.pdf"]
+    assert outputs(tmp_path) == ["mini-booklet.pdf", "mini.pdf"]
     n = len(PdfReader(tmp_path / "mini.pdf").pages)
     booklet = PdfReader(tmp_path / "mini-booklet.pdf")
     assert len(booklet.pages) == 2 * -(-n // 4)
@@ -135,3 +140,20 @@ def test_bad_print_option_is_one_line(mini: Path, tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_epub_only_build_reuses_the_last_print_layout(mini: Path, tmp_path: Path) -> None:
+    alone = anthology("build", str(mini), "--epub", "-o", str(tmp_path / "alone"))
+    assert alone.returncode == 0
+    assert "warning epub-no-page-list" in alone.stderr and "no PDF has been built" in alone.stderr
+    full = anthology("build", str(mini), "-o", str(tmp_path / "out"))
+    assert full.returncode == 0 and full.stderr == ""
+    first = (tmp_path / "out" / "mini.epub").read_bytes()
+    assert b'epub:type="page-list"' in zipfile.ZipFile(tmp_path / "out" / "mini.epub").read(
+        "EPUB/nav.xhtml")
+    again = anthology("build", str(mini), "--epub", "-o", str(tmp_path / "out"))
+    assert again.returncode == 0 and again.stderr == ""
+    assert (tmp_path / "out" / "mini.epub").read_bytes() == first
+    # another trim is another print edition: the stored map no longer fits, and it says so
+    other = anthology("build", str(mini), "--epub", "--trim", "a4", "-o", str(tmp_path / "out"))
+    assert "warning epub-no-page-list" in other.stderr and "changed" in other.stderr

@@ -323,6 +323,78 @@ def test_nav_has_toc_and_landmarks_and_no_page_list(epub_zip: zipfile.ZipFile,
                      "toc": "text/contents.xhtml", "bodymatter": "text/part-1.xhtml"}
 
 
+def _marker(label: str) -> str:
+    return (f'<span id="page-{label}" epub:type="pagebreak" role="doc-pagebreak" '
+            f'aria-label="{label}"></span>')
+
+
+def _paged(book: Book, source: str = "Serge & Co, print edition, A5 (148 × 210 mm)") -> Book:
+    """The book with page break markers, as pagemap.insert_pagebreaks leaves them."""
+    docs = []
+    for doc in book.documents:
+        body = doc.body
+        if doc.id == "titlepage":
+            body = body.replace("<h1>", _marker("i") + _marker("ii") + "<h1>")
+        elif doc.id == "piece-p1":
+            body = body.replace("<p>An essay, ", "<p>An " + _marker("1") + "essay, ")
+        elif doc.id == "piece-p2":
+            body = body.replace("A reply", _marker("2") + "A reply")
+        docs.append(replace(doc, body=body))
+    return replace(book, documents=tuple(docs), page_source=source)
+
+
+@pytest.fixture(scope="module")
+def paged_bytes(book: Book) -> bytes:
+    return write_epub(_paged(book))
+
+
+def test_page_breaks_give_a_page_list_in_reading_order(paged_bytes: bytes, tmp_path: Path) -> None:
+    zf = zipfile.ZipFile(io.BytesIO(paged_bytes))
+    opf_el = _xml(zf, _opf_path(zf))
+    _, nav = _nav(zf, opf_el)
+    assert [n.get(EPUB_TYPE) for n in nav.xpath("//x:nav", namespaces=NS)] == \
+        ["toc", "landmarks", "page-list"]
+    pages = nav.xpath("//x:nav[@epub:type='page-list']", namespaces=NS)[0]
+    assert pages.get("role") == "doc-pagelist" and pages.get("hidden") is not None
+    links = [(a.text, a.get("href")) for a in pages.xpath("x:ol/x:li/x:a", namespaces=NS)]
+    assert links == [("i", "text/titlepage.xhtml#page-i"), ("ii", "text/titlepage.xhtml#page-ii"),
+                     ("1", "text/piece-p1.xhtml#page-1"), ("2", "text/piece-p2.xhtml#page-2")]
+    marker = _xml(zf, "EPUB/text/piece-p1.xhtml").xpath("//*[@id='page-1']")[0]
+    assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("role") == "doc-pagebreak"
+    assert marker.get("aria-label") == "1" and not marker.text and len(marker) == 0
+    path = tmp_path / "paged.epub"
+    path.write_bytes(paged_bytes)
+    assert_epubcheck_clean(path)
+
+
+def test_page_breaks_name_their_print_edition_in_the_metadata(paged_bytes: bytes,
+                                                             book: Book) -> None:
+    zf = zipfile.ZipFile(io.BytesIO(paged_bytes))
+    opf_el = _xml(zf, _opf_path(zf))
+
+    def values(prop: str) -> list[str]:
+        return opf_el.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)
+
+    assert values("pageBreakSource") == ["Serge & Co, print edition, A5 (148 × 210 mm)"]
+    assert {"pageBreakMarkers", "printPageNumbers", "pageNavigation"} <= \
+        set(values("schema:accessibilityFeature"))
+    assert "print edition" in values("schema:accessibilitySummary")[0]
+    # dc:source still names where the pieces first appeared, and nothing else
+    assert opf_el.xpath("//dc:source/text()", namespaces=NS) == list(book.sources)
+
+
+def test_page_breaks_and_their_source_go_together(book: Book) -> None:
+    with pytest.raises(OutputError, match="epub-pages-without-source"):
+        write_epub(_paged(book, source=""))
+    with pytest.raises(OutputError, match="epub-page-source-without-pages"):
+        write_epub(replace(book, page_source="Serge & Co, print edition"))
+    unlabelled = _paged(book)
+    docs = tuple(replace(d, body=d.body.replace(' aria-label="1"', ""))
+                 for d in unlabelled.documents)
+    with pytest.raises(OutputError, match="epub-bad-pagebreak"):
+        write_epub(replace(unlabelled, documents=docs))
+
+
 def test_nav_is_outside_the_spine_and_there_is_no_ncx(epub_zip: zipfile.ZipFile,
                                                       opf: etree._Element) -> None:
     spine = opf.xpath("//opf:spine", namespaces=NS)[0]

@@ -446,6 +446,23 @@ def test_print_html_is_the_shared_html_plus_print_layers(mini) -> None:
     assert "Ana Ruiz teaches history." in html
 
 
+def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
+    """What the page map needs to name the shared HTML's places (see pagemap.py)."""
+    import lxml.html
+
+    book = render(read_manuscript(mini).volume)
+    root = lxml.html.document_fromstring(print_html(book, PrintOptions(notes="footnotes")))
+    added = root.xpath("//*[@data-shared='added']")
+    assert added and all("contents-part-number" in el.get("class") for el in added)
+    moved = root.xpath("//*[@data-shared='moved']")
+    assert moved and all(el.get("class") == "footnote" and el.get("data-shared-tag") == "li"
+                         and el.get("id") for el in moved)
+    assert {el.get("data-shared-tag") for el in root.xpath("//*[@class and @data-shared-tag]")
+            if "note-para" in el.get("class")} == {"p"}
+    shared_ids = set(re.findall(r'\sid="([^"]+)"', "".join(d.body for d in book.documents)))
+    assert {el.get("id") for el in moved} <= shared_ids  # a footnote keeps its endnote's id
+
+
 def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> None:
     from anthology.pdf import _styles_fetcher
     from anthology.resources import styles_dir
