@@ -166,3 +166,73 @@ def test_pdf_is_a5_with_every_font_embedded_and_an_outline_of_parts_and_pieces(
     children = [item.title for sub in outline if isinstance(sub, list) for item in sub]
     assert len(top) == 2 and top[0].startswith("Part One") and top[1].startswith("Part Two")
     assert len(children) == 5
+
+
+@pytest.fixture(scope="module")
+def serge_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every format at once, as `anthology build` makes them: the EPUB knows the PDF's pages."""
+    out = tmp_path_factory.mktemp("serge-full")
+    done = subprocess.run([sys.executable, "-m", "anthology", "build", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _pdf_page_texts(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    texts = []
+    for page in PdfReader(pdf).pages:
+        text = re.sub(r"[\u2010\u00ad]\s*\n\s*", "", page.extract_text())
+        texts.append(re.sub(r"\s+", " ", text).casefold())
+    return texts
+
+
+def test_index_page_numbers_are_pages_where_the_term_occurs(serge_full: Path) -> None:
+    import json
+    import tomllib
+
+    stored = json.loads((serge_full / ".serge.pagemap.json").read_text("utf-8"))
+    labels = [p["label"] for p in stored["page_map"]["pages"]]
+    texts = _pdf_page_texts(serge_full / "serge.pdf")
+    assert len(labels) == len(texts)
+    manifest = tomllib.loads((ROOT / "seeds" / "serge" / "volume.toml").read_text("utf-8"))
+    from anthology.typography import smarten
+
+    # the index prints each heading typeset
+    matches = {smarten(t["heading"]): t.get("matches", [t["heading"]]) for t in manifest["index"]}
+    index = _documents(serge_full / "serge.epub")["index.xhtml"]
+    checked = 0
+    for entry in index.iter(f"{XHTML}li"):
+        heading = "".join(entry.find(f"{XHTML}span").itertext()).strip()
+        spellings = [re.sub(r"\s+", " ", m).casefold() for m in matches[heading]]
+        for ref in entry.iter(f"{XHTML}a"):
+            page = labels.index(ref.text)
+            assert any(s.replace("’", "'") in texts[page].replace("’", "'") for s in spellings), (
+                f"{heading!r}: index says page {ref.text}, but it is not there")
+            checked += 1
+    assert checked > 100
+
+
+def test_imprint_lists_every_source_as_given(serge_full: Path) -> None:
+    from anthology.manuscript import read_manuscript
+    from anthology.typography import smarten
+
+    imprint = " ".join("".join(_documents(serge_full / "serge.epub")["imprint.xhtml"].itertext())
+                       .split())
+    for piece in read_manuscript(ROOT / "seeds" / "serge").volume.pieces:
+        if piece.source:
+            assert smarten(piece.source) in imprint, piece.source
+    assert "posted at Links International Journal of Socialist Renewal with permission" in imprint
+
+
+def test_page_list_covers_every_pdf_page(serge_full: Path) -> None:
+    from pypdf import PdfReader
+
+    with zipfile.ZipFile(serge_full / "serge.epub") as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        opf = z.read("EPUB/content.opf").decode()
+    page_list = next(n for n in nav.iter(f"{XHTML}nav") if n.get(EPUB_TYPE) == "page-list")
+    entries = [a.text for a in page_list.iter(f"{XHTML}a")]
+    assert len(entries) == len(PdfReader(serge_full / "serge.pdf").pages)
+    assert "pageBreakSource" in opf and "A5" in opf
