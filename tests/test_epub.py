@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import json
 import posixpath
 import re
-import shutil
-import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path

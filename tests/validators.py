@@ -37,3 +37,44 @@ def assert_epubcheck_clean(path: Path) -> None:
     checker = report["checker"]
     assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0)
     assert str(report["publication"]["ePubVersion"]).startswith("3")
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def linked_notes(epub: Path) -> tuple[list, list]:
+    """Check that every note reference and every note of the EPUB link both ways.
+
+    Returns (references, notes) as (document name, element) pairs for further checks.
+    """
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(epub) as z:
+        docs = {n.rsplit("/", 1)[-1]: etree.fromstring(z.read(n))
+                for n in z.namelist() if n.startswith("EPUB/text/")}
+    ids = {(name, el.get("id")) for name, root in docs.items() for el in root.iter() if el.get("id")}
+    refs = [(name, a) for name, root in docs.items() for a in root.iter(f"{XHTML}a")
+            if a.get(EPUB_TYPE) == "noteref"]
+    notes = [(name, li) for name, root in docs.items() for li in root.iter(f"{XHTML}li")
+             if li.get(EPUB_TYPE) == "endnote"]
+
+    def target(name: str, href: str) -> tuple[str, str]:
+        file, _, anchor = href.rpartition("#")
+        return (file or name, anchor)
+
+    ref_href = {(name, a.get("id")): a.get("href") for name, a in refs}
+    for name, a in refs:
+        assert a.get("role") == "doc-noteref"
+        assert target(name, a.get("href")) in ids, f"reference {a.get('id')} leads nowhere"
+    for name, li in notes:
+        back = [a for a in li.iter(f"{XHTML}a") if a.get(EPUB_TYPE) == "backlink"]
+        assert back, f"note {li.get('id')} has no link back"
+        for a in back:
+            assert a.get("role") == "doc-backlink"
+            assert target(name, a.get("href")) in ids
+            # the backlink goes to a reference that points at this very note
+            assert ref_href[target(name, a.get("href"))].endswith("#" + li.get("id"))
+    return refs, notes
