@@ -43,3 +43,35 @@ def test_letters_and_digits_never_change() -> None:
     text = "It's ``odd'' -- isn't it? 'Yes' \"no\" 1909-14 ... 'em 'tis"
     keep = lambda s: re.sub(r"[^\w]", "", s)  # noqa: E731
     assert keep(smarten(text)) == keep(text)
+
+
+# ---- properties: the pass never crashes, and never drops, adds or reorders a word ----------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TYPED = st.text(alphabet=st.sampled_from(list("ab ZΩé19'\"`-.…—–\n\u00a0(),;:!?*")) , max_size=200)
+
+
+def _letters_and_digits(text: str) -> str:
+    return re.sub(r"[^\w]|_", "", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TYPED, st.sampled_from(["", " ", "a", "“", "—", "("]))
+def test_property_words_survive(text: str, before: str) -> None:
+    assert _letters_and_digits(smarten(text, before)) == _letters_and_digits(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_property_any_unicode_never_crashes_and_keeps_words(text: str) -> None:
+    out = smarten(text)
+    assert re.findall(r"\w+", _letters_and_digits(out)) == re.findall(r"\w+", _letters_and_digits(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TYPED)
+def test_property_idempotent(text: str) -> None:
+    once = smarten(text)
+    assert smarten(once) == once
