@@ -17,7 +17,7 @@ from typing import Callable
 from .errors import Diagnostic, InputError
 from .manuscript import read_manuscript
 from .model import Book
-from .output import atomic_write
+from .output import atomic_write_all
 from .pagemap import PageMap, insert_pagebreaks
 from .pdf import PrintOptions
 from .render import render, shared_html
@@ -147,6 +147,5 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         log.info("6. packaging the EPUB")
         epub_book = insert_pagebreaks(book, pages) if pages is not None else book
         made[options.outdir / f"{name}.epub"] = _epub(epub_book)
-    for path, data in made.items():
-        atomic_write(path, data)
+    atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
     return BuildResult(tuple(p for p in made if p != map_path), tuple(warnings))

@@ -163,9 +163,9 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
         return None
     col.unknown_keys(meta, PIECE_KEYS, "the front matter")
     title = col.string(meta, "title")
-    if not title.strip():
+    if not title.strip() and not isinstance(meta.get("title"), (int, float, bool, list, dict)):
         col.error(2, "missing-title", "the piece has no title",
-                  'add title = "…" (and title_supplied = true if you supplied it)')
+                  'add title = "…"; mark a title you supplied with title_supplied = true')
     kind = col.string(meta, "kind", "essay")
     if kind not in PIECE_KINDS:
         col.error(col.line_of("kind"), "bad-value", f"unknown kind {kind!r}",
@@ -277,7 +277,9 @@ def read_manuscript(folder: Path) -> Checked:
             layout.append((ptitle, _piece_paths(part.get("pieces", []), col, line)))
     elif "pieces" in data:
         layout.append(("", _piece_paths(data["pieces"], col, col.line_of("pieces"))))
-    if not any(paths for _, paths in layout):
+    if not any(paths for _, paths in layout) and not any(
+            d.code == "bad-value" and d.line in (col.line_of("pieces"), col.line_of("parts"))
+            for d in col.found):
         col.error(1, "no-pieces", "the volume lists no pieces",
                   'add pieces = ["pieces/01-….md"] or [[parts]] tables')
 

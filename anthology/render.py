@@ -27,6 +27,7 @@ from . import __version__
 from .apparatus import glossary, note_on_text
 from .model import (Book, Creator, Document, IndexTerm, Piece, Stylesheet, TocEntry, Volume)
 from .resources import fonts_dir, styles_dir, templates_dir
+from .sanitize import display as _display_path, log as _sanitize_log, sanitize
 from .typography import NBSP, smarten
 
 _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
@@ -76,8 +77,17 @@ class _NoteRefs(Extension):
 
 
 def _markdown(text: str, extensions: list | None = None) -> str:
-    return markdown.markdown(text, extensions=["sane_lists", *(extensions or [])],
+    """Markdown to an XHTML-ready fragment, cleaned by the sanitiser; removals are logged."""
+    html = markdown.markdown(text, extensions=["sane_lists", *(extensions or [])],
                              output_format="xhtml")
+    cleaned = sanitize(html)
+    if cleaned.removed:
+        # the piece is known when its body is rendered (the note-reference extension carries it)
+        piece = next((e.piece for e in extensions or [] if isinstance(e, _NoteRefs)), None)
+        where = _display_path(piece.path) if piece is not None else "manuscript"
+        for removal in cleaned.removed:
+            _sanitize_log.warning("%s", removal.diagnostic(where))
+    return cleaned.html
 
 
 # ---- the typography pass and heading levels, on the parsed fragment --------------------------

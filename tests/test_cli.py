@@ -79,7 +79,7 @@ def test_unwritable_output_folder(mini: Path, tmp_path: Path) -> None:
         out.chmod(0o500)
     r = anthology("build", str(mini), "--epub", "-o", str(out))
     assert r.returncode == 2
-    assert "error output-unwritable: cannot write" in r.stderr
+    assert "error output-unwritable: the output folder is a file" in r.stderr
     assert "Traceback" not in r.stderr
 
 
