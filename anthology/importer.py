@@ -1396,9 +1396,7 @@ def _front_matter_toml(piece: _Piece) -> str:
     publication, issue, date = _parse_source(h.source) if h.source else ("", "", "")
     if h.publication_line:
         # the header's own line, verbatim ("Green Left Weekly review"): no word is dropped
-        rest = _REVIEW_WORD.sub("", h.publication_line).strip(" :-–—")
-        if len(re.findall(r"\b[A-Z]", rest)) >= 2:
-            publication = h.publication_line
+        publication = h.publication_line
     doc: dict = {
         "title": h.title,
         "title_supplied": h.title_supplied,
