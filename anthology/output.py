@@ -32,27 +32,7 @@ def _fail(path: Path, exc: OSError, what: str) -> OutputError:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, creating parent folders."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _fail(path, exc, "the file") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:  # interrupted too: never leave the temporary file behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise _fail(path, exc, "the file") from None
-        raise
+    atomic_write_all({Path(path): data})
 
 
 def atomic_write_all(files: Mapping[Path, bytes]) -> None:
@@ -77,9 +57,11 @@ def atomic_write_all(files: Mapping[Path, bytes]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
-    except BaseException:
+    except BaseException as exc:  # interrupted too: never leave a temporary file behind
         for _, tmp in staged:
             _unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _fail(staged[-1][0] if staged else Path("."), exc, "the file") from None
         raise
     done: list[tuple[Path, str | None]] = []  # (target, backup of the old file or None)
     try:
