@@ -283,14 +283,8 @@ def read_manuscript(folder: Path) -> Checked:
         col.error(1, "no-pieces", "the volume lists no pieces",
                   'add pieces = ["pieces/01-….md"] or [[parts]] tables')
 
-    contributors: list[Contributor] = []
-    raw_contribs = data.get("contributors", [])
-    if not isinstance(raw_contribs, list) or not all(isinstance(c, dict) for c in raw_contribs):
-        col.error(col.line_of("contributors"), "bad-value", "contributors must be [[contributors]] tables")
-        raw_contribs = []
-    for c in raw_contribs:
-        col.unknown_keys(c, CONTRIBUTOR_KEYS, "[[contributors]]")
-        contributors.append(Contributor(col.string(c, "name"), col.string(c, "bio")))
+    contributors = [Contributor(col.string(c, "name"), col.string(c, "bio"))
+                    for c in _tables(data, "contributors", CONTRIBUTOR_KEYS, col)]
     removed = tuple(Removed(r.get("line", 0) if isinstance(r.get("line"), int) else 0,
                             col.string(r, "text"), col.string(r, "why"))
                     for r in _tables(data, "removed", REMOVED_KEYS, col))
