@@ -152,6 +152,15 @@ class Document:
 
 
 @dataclass(frozen=True)
+class IndexEntry:
+    """An index term as rendered: its typeset heading and the ids of its occurrences."""
+
+    heading: str
+    kind: str  # "name" | "work"
+    anchors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Creator:
     name: str
     role: str  # MARC relator: "aut", "edt"
@@ -187,3 +196,5 @@ class Book:
     # the print edition whose page numbers the pagebreak markers give (pageBreakSource);
     # empty when the documents carry no pagebreak markers
     page_source: str = ""
+    # the index's terms, so the index can be made again with print page numbers
+    index_terms: tuple[IndexEntry, ...] = ()

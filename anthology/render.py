@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import jinja2
@@ -25,7 +25,8 @@ from collections import Counter
 
 from . import __version__
 from .apparatus import glossary, note_on_text
-from .model import (Book, Creator, Document, IndexTerm, Piece, Stylesheet, TocEntry, Volume)
+from .model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
+                    Volume)
 from .resources import fonts_dir, styles_dir, templates_dir
 from .sanitize import display as _display_path, log as _sanitize_log, sanitize
 from .typography import NBSP, smarten
@@ -421,7 +422,7 @@ def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document])
         docs.append(Document(id="works", title="Works mentioned",
                              body=env.get_template("works.html").render(groups=groups)))
     if volume.index:
-        docs.append(_index_document(ctx, volume))
+        docs.append(_index_document(env, _index_terms(ctx, volume), ctx.page_of))
     return docs
 
 
@@ -429,25 +430,42 @@ def _sort_key(heading: str) -> str:
     return re.sub(r"^(the\s+|an?\s+|le\s+|la\s+|les\s+|l’|l')", "", heading.lower())
 
 
-def _index_document(ctx: _Context, volume: Volume) -> Document:
+def _index_terms(ctx: _Context, volume: Volume) -> tuple[IndexEntry, ...]:
+    """Each indexed term that occurs, with the anchors of its occurrences in reading order."""
+    terms = []
+    for term in sorted(volume.index, key=lambda t: _sort_key(t.heading)):
+        anchors = tuple(anchor for anchor, _ in ctx.indexer.occurrences[term.heading])
+        if anchors:
+            terms.append(IndexEntry(smarten(term.heading), term.kind, anchors))
+    return tuple(terms)
+
+
+def _index_document(env: jinja2.Environment, terms: tuple[IndexEntry, ...],
+                    page_of: dict[str, str]) -> Document:
     """Each term with a link to every occurrence: print page numbers where a layout is known."""
     entries = []
-    for term in sorted(volume.index, key=lambda t: _sort_key(t.heading)):
-        occurrences = ctx.indexer.occurrences[term.heading]
-        if not occurrences:
-            continue
+    for term in terms:
         refs, seen = [], set()
-        for n, (anchor, _) in enumerate(occurrences, 1):
-            label = ctx.page_of.get(anchor, "")
+        for n, anchor in enumerate(term.anchors, 1):
+            label = page_of.get(anchor, "")
             if label and label in seen:
                 continue  # one link a page: the first occurrence on it
             seen.add(label)
             refs.append({"anchor": anchor, "label": label or str(n)})
-        entries.append({"heading": smarten(term.heading), "kind": term.kind, "refs": refs})
+        entries.append({"heading": term.heading, "kind": term.kind, "refs": refs})
     how = ("Numbers are the pages of the print edition; each links to the place."
-           if ctx.page_of else "Numbers count the occurrences of each term; each links to the place.")
+           if page_of else "Numbers count the occurrences of each term; each links to the place.")
     return Document(id="index", title="Index", landmark="index", landmark_title="Index",
-                    body=ctx.env.get_template("index.html").render(entries=entries, how=how))
+                    body=env.get_template("index.html").render(entries=entries, how=how))
+
+
+def with_index_pages(book: Book, page_of: dict[str, str]) -> Book:
+    """The book with its index giving print page numbers (``page_of``: anchor → page label)
+    instead of occurrence counts; only the index document is made again."""
+    if not book.index_terms:
+        return book
+    index = _index_document(_env(), book.index_terms, page_of)
+    return replace(book, documents=tuple(index if d.id == "index" else d for d in book.documents))
 
 
 def render(volume: Volume, *, number_paragraphs: bool = False,
@@ -518,7 +536,8 @@ def render(volume: Volume, *, number_paragraphs: bool = False,
         creators=tuple(creators), sources=sources,
         description=_plain(_inline(volume.subtitle)) if volume.subtitle else "",
         publisher=volume.publisher, rights=_plain(_inline(volume.rights)) if volume.rights else "",
-        date=_modified(volume)[:10], subjects=subjects)
+        date=_modified(volume)[:10], subjects=subjects,
+        index_terms=_index_terms(ctx, volume) if volume.index else ())
 
 
 def _file_as(name: str) -> str:
