@@ -2,12 +2,15 @@
 #   make build   installs anthology in .venv and builds the bundled Serge volume into build/
 #   make test    installs the test dependencies (Python and Ace by DAISY) and runs every test,
 #                validators included
+#   make bench   installs the benchmark dependencies and compares anthology with a peer pipeline
+#                (pandoc + WeasyPrint); BENCH_ARGS="--runs 1 --volumes 1x" for a quick check
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= build
+BENCH_ARGS ?=
 
-.PHONY: build test install install-test clean golden
+.PHONY: build test install install-test clean golden bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,11 @@ test: install-test
 
 golden: install-test
 	$(BIN)/python -m pytest --update-golden
+
+# Figures for the README: median times and peak memory, written to build/bench.json too
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) dist node_modules

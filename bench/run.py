@@ -1,0 +1,258 @@
+"""Turn one run on one machine into the figures the README quotes: anthology against a peer.
+
+The peer pipeline is pandoc (Markdown → EPUB, Markdown → HTML) plus the WeasyPrint command line
+(HTML → PDF) on the same text. Every step runs as a subprocess, interpreter start-up included on
+both sides, on the seed volume (1×) and on the seed repeated ten times (10×). For each step:
+the median wall time of N runs, the range, and each run's peak memory: the summed RSS of the
+process and all its descendants, sampled with psutil every 10 ms, cross-checked by the kernel's
+peak RSS of the largest single process (the rusage of wait4).
+
+    python bench/run.py [--runs 5] [--volumes 1x,10x] [--json build/bench.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import psutil
+import pypandoc
+
+from peer import peer_markdown
+from volume import SEED, make_volume, piece_paths, word_count
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ANTHOLOGY, WEASYPRINT = str(BIN / "anthology"), str(BIN / "weasyprint")
+MIB = 1024 * 1024
+STEPS = ("full", "epub", "noop", "peer-epub", "peer-pdf", "peer")
+A5_CSS = "@page { size: A5; margin: 20mm }\n"
+
+
+class BenchError(Exception):
+    """A command of the benchmark failed: the one-line reason."""
+
+
+def _sample(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    """Keep in peak[0] the largest summed RSS of pid and its descendants until stop is set."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while True:
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            procs = []
+        total = 0
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        peak[0] = max(peak[0], total)
+        if stop.wait(0.01):
+            return
+
+
+def run_once(cmds: list[list[str]], cwd: Path) -> tuple[float, int, int]:
+    """Run the commands back to back: (seconds, peak tree RSS, peak RSS of one process)."""
+    peak, largest = 0, 0
+    start = time.perf_counter()
+    for cmd in cmds:
+        with tempfile.TemporaryFile() as log:
+            proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT)
+            stop, tree = threading.Event(), [0]
+            sampler = threading.Thread(target=_sample, args=(proc.pid, stop, tree))
+            sampler.start()
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            stop.set()
+            sampler.join()
+            if proc.returncode != 0:
+                log.seek(0)
+                lines = log.read().decode("utf-8", "replace").strip().splitlines()
+                shown = shlex.join([Path(cmd[0]).name, *cmd[1:]])
+                raise BenchError(f"command failed (exit {proc.returncode}): {shown}"
+                                 + (f" -- {lines[-1].strip()}" if lines else ""))
+        peak, largest = max(peak, tree[0]), max(largest, usage.ru_maxrss * 1024)
+    return time.perf_counter() - start, peak, largest
+
+
+def measure(label: str, step: str, runs: int, cmds_for, cwd: Path) -> dict:
+    """Time cmds_for(i) for i in range(runs); cmds_for may prepare each run (untimed)."""
+    times, peaks, largest = [], [], []
+    for i in range(runs):
+        seconds, peak, one = run_once(cmds_for(i), cwd)
+        times.append(seconds)
+        peaks.append(peak / MIB)
+        largest.append(one / MIB)
+        print(f"[{label}] {step} {i + 1}/{runs}: {seconds:.2f} s, peak {peak / MIB:.0f} MiB",
+              file=sys.stderr, flush=True)
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+            "peak_mib": max(peaks), "largest_process_mib": max(largest),
+            "times_s": times, "peaks_mib": peaks, "largest_process_peaks_mib": largest}
+
+
+def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) -> dict:
+    """Every step on one manuscript, outputs and peer files under work."""
+    work.mkdir(parents=True)
+    print(f"[{label}] checking {ms}", file=sys.stderr, flush=True)
+    run_once([[ANTHOLOGY, "check", str(ms)]], work)
+    nc = ["--no-cache"] if no_cache else []
+    build = [ANTHOLOGY, "build", str(ms)]
+    out = {"manuscript": str(ms), "pieces": len(piece_paths(ms)), "words": word_count(ms)}
+    steps = {}
+
+    def full(i: int) -> list[list[str]]:  # a fresh, empty output folder each run
+        fresh = work / f"out-{i}"
+        fresh.mkdir()
+        return [build + ["-o", str(fresh)] + nc]
+
+    steps["full"] = measure(label, "full", runs, full, work)
+    built = work / f"out-{runs - 1}"
+    # an untimed plain build so the no-op cache is stored, whether or not --no-cache stores it
+    print(f"[{label}] priming the build cache", file=sys.stderr, flush=True)
+    run_once([build + ["-o", str(built)]], work)
+    steps["noop"] = measure(label, "noop", runs, lambda i: [build + ["-o", str(built)]], work)
+    steps["epub"] = measure(label, "epub", runs,
+                            lambda i: [build + ["--epub", "-o", str(built)] + nc], work)
+
+    peer_dir = work / "peer"
+    peer_dir.mkdir()
+    (peer_dir / "vol.md").write_text(peer_markdown(ms), encoding="utf-8")
+    (peer_dir / "a5.css").write_text(A5_CSS, encoding="utf-8")
+    pandoc = pypandoc.get_pandoc_path()
+    peer_epub = [[pandoc, "vol.md", "-o", "peer.epub"]]
+    peer_pdf = [[pandoc, "vol.md", "-s", "-o", "peer.html"],
+                [WEASYPRINT, "peer.html", "peer.pdf", "-s", "a5.css"]]
+    steps["peer-epub"] = measure(label, "peer-epub", runs, lambda i: peer_epub, peer_dir)
+    steps["peer-pdf"] = measure(label, "peer-pdf", runs, lambda i: peer_pdf, peer_dir)
+    steps["peer"] = measure(label, "peer", runs, lambda i: peer_epub + peer_pdf, peer_dir)
+    out["steps"] = {name: steps[name] for name in STEPS}
+    return out
+
+
+def targets(vols: dict) -> list[dict]:
+    """The README's targets that the measured volumes allow checking; limit None: shown only."""
+    found = []
+
+    def add(name: str, value: float, limit: float | None, unit: str) -> None:
+        found.append({"target": name, "value": value, "limit": limit, "unit": unit,
+                      "met": None if limit is None else value <= limit})
+
+    def med(v: str, step: str) -> float:
+        return vols[v]["steps"][step]["median_s"]
+
+    for v, limit in (("1x", 0.8), ("10x", 0.6)):
+        if v in vols:
+            add(f"full ≤ {limit} × peer ({v})", med(v, "full") / med(v, "peer"), limit, "×")
+    for v, limit in (("1x", 1.0), ("10x", None)):
+        if v in vols:
+            add(f"epub ≤ 1.0 × peer-epub ({v})" if limit else f"epub / peer-epub ({v})",
+                med(v, "epub") / med(v, "peer-epub"), limit, "×")
+    for v in vols:
+        add(f"no-op ≤ 0.3 s ({v})", med(v, "noop"), 0.3, "s")
+    if "1x" in vols and "10x" in vols:
+        add("full 10× ≤ 10.5 × full 1×", med("10x", "full") / med("1x", "full"), 10.5, "×")
+    if "10x" in vols:
+        add("peak memory of full 10× ≤ 1 GiB", vols["10x"]["steps"]["full"]["peak_mib"], 1024,
+            "MiB")
+    return found
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in
+                      Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return {"cpus": os.cpu_count(), "cpu_model": model or platform.processor(),
+            "memory_gib": round(psutil.virtual_memory().total / 1024 ** 3, 1),
+            "load_at_start": round(os.getloadavg()[0], 2), "python": platform.python_version(), "weasyprint": version("weasyprint"),
+            "pandoc": pypandoc.get_pandoc_version(), "anthology_commit": commit or "unknown",
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def report(result: dict) -> str:
+    m = result["machine"]
+    lines = [f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), "
+             f"{m['memory_gib']} GiB, load {m['load_at_start']}, Python {m['python']}, WeasyPrint {m['weasyprint']}, "
+             f"pandoc {m['pandoc']}, anthology {m['anthology_commit']}, {m['date']}",
+             f"median of {result['runs']} runs; peak = summed RSS of the process tree "
+             f"(largest of the runs); 1-proc = kernel peak RSS of the largest single process"]
+    if not result["no_cache_flag"]:
+        lines.append("note: this anthology has no build --no-cache option; full and epub ran "
+                     "without it")
+    for label, vol in result["volumes"].items():
+        lines += ["", f"{label} volume: {vol['pieces']} pieces, {vol['words']:,} words",
+                  f"  {'step':<10} {'median s':>9} {'min–max s':^15} {'peak MiB':>9} "
+                  f"{'1-proc MiB':>11}"]
+        for name, s in vol["steps"].items():
+            lines.append(f"  {name:<10} {s['median_s']:>9.2f} "
+                         f"{s['min_s']:>7.2f}–{s['max_s']:<7.2f} {s['peak_mib']:>9.0f} "
+                         f"{s['largest_process_mib']:>11.0f}")
+    lines += ["", "targets"]
+    for t in result["targets"]:
+        value = f"{t['value']:.0f} MiB" if t["unit"] == "MiB" else f"{t['value']:.2f} {t['unit']}"
+        status = "shown" if t["met"] is None else ("met" if t["met"] else "NOT MET")
+        lines.append(f"  {t['target']:<36} {value:>10}   {status}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs of each step (default 5)")
+    ap.add_argument("--volumes", default="1x,10x",
+                    help="which volumes: 1x, 10x or 1x,10x (default both)")
+    ap.add_argument("--seed", type=Path, default=SEED, help="the 1× manuscript")
+    ap.add_argument("--json", type=Path, default=ROOT / "build" / "bench.json",
+                    help="where to write the results (default build/bench.json)")
+    args = ap.parse_args(argv)
+    labels = [v.strip() for v in args.volumes.split(",") if v.strip()]
+    if not labels or set(labels) - {"1x", "10x"} or args.runs < 1:
+        ap.error("--volumes takes 1x, 10x or 1x,10x; --runs at least 1")
+    seed = args.seed.resolve()
+    helptext = subprocess.run([ANTHOLOGY, "build", "--help"], capture_output=True, text=True)
+    result = {"machine": machine(), "runs": args.runs,
+              "no_cache_flag": "--no-cache" in helptext.stdout, "volumes": {}}
+    try:
+        with tempfile.TemporaryDirectory(prefix="anthology-bench-") as tmp:
+            for label in ("1x", "10x"):
+                if label not in labels:
+                    continue
+                ms = seed if label == "1x" else make_volume(Path(tmp) / f"{seed.name}-x10",
+                                                            10, seed)
+                result["volumes"][label] = bench_volume(label, ms, Path(tmp) / label,
+                                                        args.runs, result["no_cache_flag"])
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    result["targets"] = targets(result["volumes"])
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                         encoding="utf-8")
+    print(report(result))
+    print(f"\nwrote {args.json}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

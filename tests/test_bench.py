@@ -1,0 +1,34 @@
+"""The benchmark's inputs: the N× volume is a valid manuscript N times the seed; the peer's
+Markdown has every piece and keeps note labels apart."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from peer import peer_markdown  # noqa: E402
+from volume import SEED, make_volume, piece_paths, word_count  # noqa: E402
+
+
+def test_repeated_volume_is_checked_and_n_times_the_seed(tmp_path):
+    ms = make_volume(tmp_path / "x3", copies=3)
+    check = subprocess.run([str(Path(sys.executable).parent / "anthology"), "check", str(ms)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert len(piece_paths(ms)) == 3 * len(piece_paths(SEED))
+    assert word_count(ms) == 3 * word_count(SEED)
+    assert "Two reviews (3)" in (ms / "volume.toml").read_text(encoding="utf-8")
+
+
+def test_peer_markdown_has_every_piece_and_unique_note_labels(tmp_path):
+    ms = make_volume(tmp_path / "x2", copies=2)
+    text = peer_markdown(ms)
+    assert len(re.findall(r"^# ", text, re.M)) == len(piece_paths(ms))
+    definitions = re.findall(r"^\[\^([^\]]+)\]:", text, re.M)
+    assert definitions and len(definitions) == len(set(definitions))
+    assert all(re.fullmatch(r"p\d+-.+", label) for label in definitions)
+    body = re.sub(r"^\[\^[^\]]+\]:", "", text, flags=re.M)
+    assert set(re.findall(r"\[\^([^\]]+)\]", body)) == set(definitions)
