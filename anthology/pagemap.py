@@ -43,7 +43,8 @@ from .model import Book, Document
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PageStart", "PageMap", "page_map", "page_labels", "insert_pagebreaks", "FORMAT"]
+__all__ = ["PageStart", "PageMap", "page_map", "page_starts", "page_labels", "format_label",
+           "assemble", "insert_pagebreaks", "FORMAT"]
 
 FORMAT = 1  # the page map's JSON format; a file of another format is never reused
 
@@ -181,7 +182,7 @@ def _text_pieces(top: Any, skip: Callable[[Any], bool] = lambda el: False
 # ---- from the laid-out pages to a page map ------------------------------------------------
 
 
-def page_labels(document: Any) -> list[str]:
+def page_labels(document: Any, with_style: bool = False):
     """What each page of a laid-out WeasyPrint document is called.
 
     A page that prints its folio is called by it. Any other page (a title page, a part page,
@@ -223,7 +224,14 @@ def page_labels(document: Any) -> list[str]:
             labels.append(label)
         else:
             labels.append(_format(value, style))
+    if with_style:  # and the counter style of the last run, to name a page added after it
+        return labels, style or "decimal"
     return labels
+
+
+def format_label(value: int, style: str) -> str:
+    """What a page with counter value ``value`` is called in counter style ``style``."""
+    return _format(value, style)
 
 
 _COUNTER_STYLES = ("decimal", "lower-roman", "upper-roman")
@@ -344,20 +352,19 @@ def _text_boxes(page_box: Any) -> Iterator[Any]:
                 yield box
 
 
-def page_map(document: Any, edition: str, key: str) -> PageMap:
-    """The page map of a laid-out WeasyPrint ``Document`` (after ``render()``).
+def page_starts(document: Any) -> tuple[list[tuple[str, int] | None], tuple[str, int] | None]:
+    """Where each page of a laid-out WeasyPrint ``Document`` begins: (anchor id, word index),
+    or None for a page with no text; and the place just after its last word.
 
     Each page begins at its first visible word (in the main flow; in the footnote area only
     when the main flow has none: then the marker goes into that note, which the EPUB has
-    among the endnotes, out of the reading order of the other markers). A word that hyphenation splits across two pages belongs
-    to the page where it starts, so the next page begins at the word after it. A page with
-    no text (a blank verso) begins where the next page begins; blank pages at the very end
-    begin after the last word.
+    among the endnotes, out of the reading order of the other markers). A word that
+    hyphenation splits across two pages belongs to the page where it starts, so the next
+    page begins at the word after it.
     """
     pages = document.pages
-    labels = page_labels(document)
     if not pages:
-        return PageMap(edition, (), key)
+        return [], None
     mapper = _Mapper(pages[0]._page_box.children[0].element)
     starts: list[tuple[str, int] | None] = []
     last: tuple[Any, _Source] | None = None
@@ -387,11 +394,30 @@ def page_map(document: Any, edition: str, key: str) -> PageMap:
     if unmatched:  # the layout has text its element's HTML lacks: a marker may be misplaced
         log.warning("%d text boxes of the layout were not found in the print HTML; "
                     "page breaks near them may be misplaced", unmatched)
-    if last is None:
+    end = (last[0].get("id"), len(_word_starts(last[1].text))) if last is not None else None
+    return starts, end
+
+
+def page_map(document: Any, edition: str, key: str) -> PageMap:
+    """The page map of a laid-out WeasyPrint ``Document`` (after ``render()``).
+
+    A page with no text (a blank verso) begins where the next page begins; blank pages at
+    the very end begin after the last word. See :func:`page_starts`.
+    """
+    if not document.pages:
+        return PageMap(edition, (), key)
+    starts, end = page_starts(document)
+    return assemble(edition, key, page_labels(document), starts, end)
+
+
+def assemble(edition: str, key: str, labels: list[str],
+             starts: list[tuple[str, int] | None], end: tuple[str, int] | None) -> PageMap:
+    """A page map from each page's label and start; pages without text take the next start."""
+    if end is None:
         raise OutputError(Diagnostic("page map", 0, "pagemap-no-text",
                                      "the print edition has no text to map",
                                      "this is a bug, please report it"))
-    end = (last[0].get("id"), len(_word_starts(last[1].text)))
+    starts = list(starts)
     following = end
     for n in range(len(starts) - 1, -1, -1):
         if starts[n] is None:

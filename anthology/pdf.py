@@ -25,25 +25,28 @@ import mimetypes
 import os
 import re
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.request import url2pathname
 
 import lxml.html
 from lxml import etree
 
 from . import __version__
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, OutputError
 from .model import Book
 from .pagemap import FORMAT as PAGEMAP_FORMAT
-from .pagemap import SHARED, SHARED_TAG, PageMap, page_map
+from .pagemap import SHARED, SHARED_TAG, PageMap, assemble
 from .render import shared_html
 from .resources import styles_dir
+
+if TYPE_CHECKING:
+    from .layout import Pool
+    from .timings import Timings
 
 log = logging.getLogger(__name__)
 
@@ -113,33 +116,86 @@ class PrintEdition:
     pdf: bytes
     pages: PageMap
     anchors: dict[str, str]  # the page label of every index anchor ("ix-…"), for the index
+    labels: dict[str, str] = field(default_factory=dict)  # every anchor's page label
+
+
+def default_jobs() -> int:
+    """Worker processes for the layout: one a core, at most four (each holds a chunk)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def write_pdf(book: Book, options: PrintOptions,
-              progress: Callable[[str], None] | None = None) -> bytes:
+              progress: Callable[[str], None] | None = None, jobs: int = 0) -> bytes:
     """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
-    _check(book, options)
-    step = progress or (lambda message: None)
-    return _draw(_lay_out(book, options, step), book, options, step)
+    return print_edition(book, options, progress=progress, jobs=jobs).pdf
 
 
 def print_edition(book: Book, options: PrintOptions, key: str = "",
-                  progress: Callable[[str], None] | None = None) -> PrintEdition:
+                  progress: Callable[[str], None] | None = None, jobs: int = 0,
+                  pool: "Pool | None" = None, timings: "Timings | None" = None,
+                  on_map: Callable[[PageMap, dict[str, str]], None] | None = None,
+                  ) -> PrintEdition:
     """Lay out the book once; return the PDF's bytes and the page map of that same layout.
 
-    ``key`` is stored in the map (see :func:`layout_key`, the default), so a later EPUB-only
-    build can tell whether the map still fits. The PDF is byte for byte :func:`write_pdf`'s.
+    The book is cut into chunks at recto breaks and each chunk is laid out once, in ``jobs``
+    worker processes (0: :func:`default_jobs`; or those of ``pool``), the contents and the
+    index last, with the page numbers the others gave (see ``layout.py``). ``key`` is stored in the map (see
+    :func:`layout_key`, the default), so a later EPUB-only build can tell whether the map
+    still fits. ``on_map(page_map, index_pages)`` is called as soon as every chunk is laid
+    out, while the last ones may still be drawing. The bytes do not depend on ``jobs``.
     """
+    from . import layout
+
     _check(book, options)
     step = progress or (lambda message: None)
-    document = _lay_out(book, options, step)
     started = time.perf_counter()
-    pages = page_map(document, edition_name(book, options), key or layout_key(book, options))
-    labels = [start.label for start in pages.pages]
-    anchors = {name: labels[i] for i, page in enumerate(document.pages)
-               for name in page.anchors if name.startswith("ix-")}
-    log.info("mapped %d pages in %.2f s", len(pages.pages), time.perf_counter() - started)
-    return PrintEdition(_draw(document, book, options, step), pages, anchors)
+    root, calls = _print_tree(book, options)
+    cut = _Cut(root, calls)
+    edition = edition_name(book, options)
+    key = key or layout_key(book, options)
+    if timings is not None:
+        timings.add("pdf: print HTML", time.perf_counter() - started)
+
+    def make_html(i: int, labels: dict[str, str]) -> str:
+        chunk = cut.chunks[i]
+        if chunk.kind == "front":
+            return cut.html(cut.sections[i], contents_pages=labels)
+        ix = {k: v for k, v in labels.items() if k.startswith("ix-")}
+        return cut.html(_index_sections(book, options, ix) + cut.sections[i][1:])
+
+    def mapped(labels, starts, end, anchor_labels):
+        if on_map is not None:
+            on_map(assemble(edition, key, labels, starts, end), _index_pages(anchor_labels))
+
+    own = pool is None
+    pool = pool or layout.Pool(jobs or default_jobs(), _styles_fetcher)
+    step(f"laying out {len(cut.chunks)} chunks, {pool.jobs} at a time")
+    try:
+        laid = layout.run(cut.chunks, pool, base_url=_base_url(), blank_html=cut.html([]),
+                          make_html=make_html, metadata=_metadata(book),
+                          epoch=_epoch(book.modified), variant=options.variant or None,
+                          on_map=mapped)
+    except RuntimeError as exc:
+        raise OutputError(Diagnostic("PDF", 0, "pdf-layout", f"the layout failed: {exc}",
+                                     "this is a bug, please report it")) from None
+    finally:
+        if own:
+            pool.close()
+    for note, call, page in laid.stray_footnotes:
+        log.warning("footnote %s is set on page %s, its call on page %s", note, page, call)
+    if timings is not None:
+        for name, seconds in laid.seconds.items():
+            timings.add(f"pdf: {name}", seconds)
+    pages = assemble(edition, key, laid.labels, laid.starts, laid.end)
+    return PrintEdition(laid.pdf, pages, _index_pages(laid.anchor_labels), laid.anchor_labels)
+
+
+def _index_pages(anchor_labels: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in anchor_labels.items() if k.startswith("ix-")}
 
 
 def edition_name(book: Book, options: PrintOptions) -> str:
@@ -172,129 +228,40 @@ def layout_key(book: Book, options: PrintOptions) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _lay_out(book: Book, options: PrintOptions, step: Callable[[str], None]):
-    """The final layout: laid out once, again only to keep footnotes with their calls."""
-    root, calls = _print_tree(book, options)
-    step("laying out")
-    log.info("laying out the pages")
-    document = _layout(root)
-    # WeasyPrint 70 sometimes moves a footnote placed on a page to the next one to make room
-    # for later text, whatever footnote-policy says: loosen the pages around its call and lay
-    # out again (rarely needed: once for the Serge volume, never in endnote mode).
-    for _ in range(_FOOTNOTE_PASSES):
-        strays = _stray_footnotes(document, calls)
-        if not strays or not _keep_footnotes_with_calls(root, [calls[n] for n in strays]):
-            break
-        step("laying out again")
-        log.info("laying out again: %d footnotes fell off their call's page", len(strays))
-        document = _layout(root)
-    for note_id, (call, note) in sorted(_stray_footnotes(document, calls).items()):
-        log.warning("footnote %s is set on page %d, its call on page %d", note_id, note, call)
-    return document
+def _base_url() -> str:
+    return styles_dir().as_uri() + "/"
 
 
-def _draw(document, book: Book, options: PrintOptions, step: Callable[[str], None]) -> bytes:
-    step(f"drawing {len(document.pages)} pages")
-    log.info("drawing %d pages", len(document.pages))
-    _set_metadata(document.metadata, book)
-    with _source_date_epoch(book.modified):
-        return document.write_pdf(pdf_variant=options.variant or None, pdf_identifier=True,
-                                  uncompressed_pdf=False)
-
-
-_FOOTNOTE_BLOCKS = ("p", "li", "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6")
-_FOOTNOTE_PASSES = 4
-_LOOSE_BLOCKS = 12  # about a page of paragraphs after a call
-
-
-def _layout(root):
-    from weasyprint import HTML  # imported late: `check`, `--html` and EPUB builds skip it
-    from weasyprint.text.fonts import FontConfiguration
-
-    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
-    return HTML(string=html, base_url=styles_dir().as_uri() + "/",
-                url_fetcher=_styles_fetcher()).render(font_config=FontConfiguration())
-
-
-def _stray_footnotes(document, calls: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """Footnotes not on their first call's page: note id → (call's page, note's page)."""
-    if not calls:
-        return {}
-    page_of: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        for name in page.anchors:
-            page_of.setdefault(name, number)
-    return {note: (page_of[call], page_of[note]) for note, call in calls.items()
-            if note in page_of and call in page_of and page_of[note] != page_of[call]}
-
-
-def _keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
-    """Remedies, mildest first, for a footnote pushed off its call's page (print.css).
-
-    WeasyPrint moves a placed footnote to the next page when a later line will not fit and
-    orphans or widows forbid breaking before it. So first allow single lines (orphans and
-    widows 1) in the call's paragraph and the few after it; then end the page after the
-    call's paragraph; then begin that paragraph on a new page. Return False when every call
-    has had all three.
-    """
-    changed = False
-    for call_id in call_ids:
-        block = root.get_element_by_id(call_id, None)
-        while block is not None and block.tag not in _FOOTNOTE_BLOCKS:
-            block = block.getparent()
-        if block is None:
-            continue
-        classes = _classes(block)
-        if "footnote-loose" not in classes:
-            following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
-            for el in following[:_LOOSE_BLOCKS]:
-                _add_class(el, "footnote-loose")
-            changed = True
-            continue
-        for remedy in ("footnote-keep-after", "footnote-keep-before"):
-            if remedy not in classes:
-                _add_class(block, remedy)
-                changed = True
-                break
-    return changed
-
-
-def _add_class(el, name: str) -> None:
-    if name not in _classes(el):
-        el.set("class", " ".join([*(el.get("class") or "").split(), name]))
-
-
-@contextmanager
-def _source_date_epoch(modified: str):
-    """Fix the clock fontTools reads while subsetting the fonts, then restore it.
-
-    Without HarfBuzz-Subset, WeasyPrint subsets with fontTools, which stamps each embedded
-    font's ``head.modified`` with the time of the build unless SOURCE_DATE_EPOCH is set. The
-    book's own date is used, so the same book gives the same bytes; the environment is
-    process-wide, so concurrent print builds in threads of one process are not supported.
-    """
+def _epoch(modified: str) -> str:
+    """SOURCE_DATE_EPOCH for drawing: fontTools stamps each subset font with the time of the
+    build unless it is set, so the book's own date is used and the same book gives the same
+    bytes."""
     try:
         stamp = datetime.fromisoformat(modified.replace("Z", "+00:00"))
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=timezone.utc)
-        epoch = str(int(stamp.timestamp()))
+        return str(int(stamp.timestamp()))
     except ValueError:  # render always writes an ISO stamp; keep builds reproducible anyway
-        epoch = "315532800"
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+        return "315532800"
 
 
-def print_html(book: Book, options: PrintOptions) -> str:
-    """The shared HTML with the print layers and the few changes paper needs."""
-    root, _ = _print_tree(book, options)
-    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None = None) -> str:
+    """The shared HTML with the print layers and the few changes paper needs.
+
+    With ``labels`` (every anchor's page label: :attr:`PrintEdition.labels`), the whole book
+    as laid out: the contents and the index with their page numbers, in one page, as one
+    WeasyPrint document would lay it out (the tests compare that with the chunked layout).
+    """
+    root, calls = _print_tree(book, options)
+    if labels is None:
+        return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    cut = _Cut(root, calls)
+    elements = []
+    for chunk, sections in zip(cut.chunks, cut.sections):
+        if chunk.kind == "index":
+            sections = _index_sections(book, options, _index_pages(labels)) + sections[1:]
+        elements.extend(sections)
+    return cut.html(elements, contents_pages=labels)
 
 
 def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
@@ -443,6 +410,11 @@ def _styles_fetcher():
 
 
 # ---- the print HTML ---------------------------------------------------------------------------
+
+
+def _add_class(el, name: str) -> None:
+    if name not in _classes(el):
+        el.set("class", " ".join([*(el.get("class") or "").split(), name]))
 
 
 def _classes(el) -> set[str]:
@@ -602,14 +574,94 @@ def _warn_missing_glyphs(body, fonts: tuple[Path, ...]) -> None:
 # ---- metadata --------------------------------------------------------------------------------
 
 
-def _set_metadata(metadata, book: Book) -> None:
+def _metadata(book: Book) -> dict:
+    """The PDF's document information, as WeasyPrint's DocumentMetadata fields."""
     authors = [c.name for c in book.creators if c.role == "aut"]
     editors = [c.name for c in book.creators if c.role == "edt"]
-    metadata.title = book.title
-    metadata.authors = authors or editors
-    metadata.description = book.subtitle or book.description or None
-    metadata.keywords = list(book.subjects)
-    metadata.generator = "anthology"
-    metadata.created = book.modified
-    metadata.modified = book.modified
-    metadata.lang = book.language
+    return {"title": book.title, "authors": authors or editors,
+            "description": book.subtitle or book.description or None,
+            "keywords": list(book.subjects), "generator": "anthology",
+            "created": book.modified, "modified": book.modified, "lang": book.language}
+
+
+# ---- cutting the print HTML into chunks ------------------------------------------------------
+
+CHUNK_WORDS = 5000  # main-matter words a chunk aims at (cuts fall between sections)
+
+
+class _Cut:
+    """The print HTML cut into chunks: the chunks, their top-level elements, and the page
+    around them (the head, the body's attributes) to wrap any of them in."""
+
+    def __init__(self, root, calls: dict[str, str]):
+        body = root.find("body")
+        elements = list(body)
+        for el in elements:
+            body.remove(el)
+        page = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+        for el in elements:
+            body.append(el)
+        self.before, self.after = page.rsplit("</body>", 1)
+        self.after = "</body>" + self.after
+        groups = _groups(elements)
+        self.sections: list[list] = [els for _, els in groups]
+        from .layout import Chunk
+
+        self.chunks = []
+        for kind, els in groups:
+            ids = frozenset(i for el in els for i in el.xpath(".//@id | ./@id"))
+            ready = kind == "main"
+            self.chunks.append(Chunk(
+                kind=kind, html=self.html(els) if ready else None,
+                calls=tuple(sorted((n, c) for n, c in calls.items() if n in ids)), ids=ids,
+                has_index_anchors=any(i.startswith("ix-") for i in ids),
+                first_id=els[0].get("id") or "" if els else ""))
+
+    def html(self, elements: list, contents_pages: dict[str, str] | None = None) -> str:
+        if contents_pages is not None:
+            for el in elements:
+                for a in el.xpath("descendant-or-self::nav[@id='contents']//a"):
+                    target = (a.get("href") or "").lstrip("#")
+                    if target in contents_pages:
+                        a.set("data-page", contents_pages[target])
+        return self.before + "".join(lxml.html.tostring(el, encoding="unicode")
+                                     for el in elements) + self.after
+
+
+def _groups(elements: list) -> list[tuple[str, list]]:
+    """Front matter, main-matter chunks of about CHUNK_WORDS words, and the index."""
+    start = next((n for n, el in enumerate(elements) if "mainmatter-start" in _classes(el)),
+                 None)
+    if start is None:  # no parts or pieces: one chunk, numbered as main matter
+        return [("main", elements)]
+    end = next((n for n, el in enumerate(elements) if el.get("id") == "index"), len(elements))
+    main = elements[start:end]
+    words = [len(el.text_content().split()) for el in main]
+    total = sum(words)
+    count = max(1, min(len(main), round(total / CHUNK_WORDS)))
+    cuts, running, k = [], 0, 1
+    for n, w in enumerate(words[:-1], 1):
+        running += w
+        # cut after section n when it brings the running total nearest to k shares
+        if k < count and abs(running - k * total / count) <= abs(running + words[n]
+                                                                   - k * total / count):
+            cuts.append(n)
+            k += 1
+    bounds = [0, *cuts, len(main)]
+    groups = [("front", elements[:start])] if start else []
+    groups += [("main", main[a:b]) for a, b in zip(bounds, bounds[1:])]
+    if end < len(elements):
+        groups.append(("index", elements[end:]))
+    return groups
+
+
+def _index_sections(book: Book, options: PrintOptions, index_pages: dict[str, str]) -> list:
+    """The index as print sets it, now that its page numbers are known."""
+    from dataclasses import replace
+
+    from .render import with_index_pages
+
+    paged = with_index_pages(book, index_pages)
+    index = [d for d in paged.documents if d.id == "index"]
+    root, _ = _print_tree(replace(paged, documents=tuple(index)), options, warn=False)
+    return list(root.find("body"))

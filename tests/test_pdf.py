@@ -531,21 +531,3 @@ def test_the_serge_contents_agree_with_the_opening_folios(serge_pdfs) -> None:
     listed = {int(m.group(1)) for ln in lines(contents) if (m := re.search(r"\s(\d+)$", ln))}
     openings = {int(lines(texts[page - 1])[-1]) for d, _, page in outline(data) if d == 1}
     assert openings <= listed  # the contents lists the back matter too
-
-
-def test_footnote_remedies_escalate_then_stop() -> None:
-    import lxml.html
-
-    from anthology.pdf import _keep_footnotes_with_calls
-
-    root = lxml.html.document_fromstring(
-        '<html><body><section><p>a<a id="c1" class="noteref">1</a></p><p>b</p><p>c</p>'
-        "</section></body></html>")
-    first, second, third = root.iter("p")
-    assert _keep_footnotes_with_calls(root, ["c1"])
-    assert all("footnote-loose" in p.get("class") for p in (first, second, third))
-    assert _keep_footnotes_with_calls(root, ["c1"])
-    assert "footnote-keep-after" in first.get("class")
-    assert _keep_footnotes_with_calls(root, ["c1"])
-    assert "footnote-keep-before" in first.get("class")
-    assert not _keep_footnotes_with_calls(root, ["c1"])  # nothing left to try

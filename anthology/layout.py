@@ -1,0 +1,721 @@
+"""Turn the print HTML, cut into chunks, into one PDF: each page laid out once, side by side.
+
+Every part, piece and back-matter section of the print edition begins on a recto, so the
+book can be cut there into chunks that WeasyPrint lays out on their own and still gives
+the very pages a layout of the whole book gives. Only three things cross a cut, and each
+is handled here:
+
+* **Folios.** A chunk's folios depend on how many pages come before it. Pagination does
+  not: WeasyPrint draws the margin boxes (running heads, folios) after it has paginated the
+  whole chunk. So each chunk reports its page count as soon as it is paginated, and its
+  margin boxes wait for the count of the chunks before it (a small hook on WeasyPrint's
+  ``make_margin_boxes``). Chunks paginate side by side; only the folios wait.
+* **Page numbers in the text.** The contents and the index print page numbers of other
+  chunks. They are laid out last, from the labels the other chunks reported: the contents
+  (front matter, roman folios of its own) when the main matter is paginated, the index
+  when every chunk holding an index anchor is.
+* **Blank versos.** A chunk ending on a recto is followed by a blank verso, as the whole
+  book's layout would have it.
+
+Each chunk is drawn to its own PDF by its worker; :func:`join` puts the pages together with
+pypdf and writes what spans chunks (named destinations, links between chunks, the outline,
+metadata and a content-derived file identifier). The chunks and the joined file do not
+depend on how many workers ran, so the PDF is the same bytes on one core or eight. PDF/A
+and PDF/UA files are laid out the same way but drawn as one WeasyPrint document (their
+tagging must cover the whole file), in one process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import multiprocessing
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+SCALE = 0.75  # PDF points per CSS pixel
+FOOTNOTE_PASSES = 4
+_LOOSE_BLOCKS = 12  # about a page of paragraphs after a call
+_FOOTNOTE_BLOCKS = ("p", "li", "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
+# ---- what a worker is asked and what it answers (plain, picklable data) -----------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Lay out and draw one chunk."""
+
+    chunk: int
+    html: str
+    base_url: str
+    shift: int | None  # added to the page counter in the margins; None: ask once paginated
+    calls: tuple[tuple[str, str], ...] = ()  # footnote id → its call's id (footnote mode)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    epoch: str = "315532800"  # SOURCE_DATE_EPOCH while drawing (fonts' stamps)
+    own_numbers: bool = False  # labels from the chunk's own counters (the front matter)
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A chunk laid out: everything about its pages but the drawing."""
+
+    chunk: int
+    pages: int
+    labels: tuple[str, ...]  # own_numbers chunks only: what each page is called
+    style: str  # own_numbers chunks only: the counter style of the last run of pages
+    starts: tuple[tuple[str, int] | None, ...]  # page map: each page's first word
+    end: tuple[str, int] | None  # after the chunk's last word
+    anchors: tuple[tuple[tuple[str, float, float], ...], ...]  # per page, PDF points
+    links: tuple[tuple[tuple[str, tuple[float, float, float, float]], ...], ...]
+    bookmarks: tuple[tuple[tuple[int, str, float, float, str], ...], ...]
+    seconds: float = 0.0
+    stray_footnotes: tuple[tuple[str, int, int], ...] = ()
+
+
+# ---- inside the process that runs WeasyPrint --------------------------------------------
+
+
+class _Relayout(Exception):
+    """Raised from the pagination hook: lay the chunk out again (a footnote strayed)."""
+
+    def __init__(self, strays: list[str]):
+        super().__init__(strays)
+        self.strays = strays
+
+
+_on_paginated: Callable[[Any], int] | None = None
+
+
+def _install_hook() -> None:
+    """Let the page counter in the margins be shifted once a chunk is paginated."""
+    import weasyprint.layout as wl
+
+    if getattr(wl.make_margin_boxes, "anthology_hook", False):
+        return
+    original = wl.make_margin_boxes
+
+    def make_margin_boxes(context, page, state):
+        shift = getattr(context, "anthology_shift", None)
+        if shift is None:
+            shift = context.anthology_shift = _on_paginated(context) if _on_paginated else 0
+        if shift:
+            quote_depth, values, scopes, groups = state
+            pages = values.get("page") or [0]
+            values = {**values, "page": [*pages[:-1], pages[-1] + shift]}
+            state = (quote_depth, values, scopes, groups)
+        return original(context, page, state)
+
+    make_margin_boxes.anthology_hook = True
+    wl.make_margin_boxes = make_margin_boxes
+
+
+def _paginated_anchors(context) -> list[list[str]]:
+    """Each page's anchors (ids), from WeasyPrint's own bookkeeping of page-based counters."""
+    count = len(context.page_maker) - 1
+    return [list(item[-1].get("anchors", ())) for item in context.page_maker[:count]]
+
+
+_font_config = None
+
+
+def _render(html: str, base_url: str, fetcher):
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        font_config=_font_config)
+
+
+def lay_out(job: Job, report: Callable[[int, list[list[str]]], int], fetcher,
+            laid: Callable[[Laid], None] | None = None, keep_document: bool = False):
+    """Lay out one chunk (once, again only to keep footnotes with their calls), tell
+    ``report`` its page count and anchors when it is paginated (it answers the shift of
+    the folios), then draw it. Return the PDF's bytes, or the Document if asked."""
+    global _on_paginated
+    from .pagemap import page_labels, page_starts
+
+    _install_hook()
+    started = time.perf_counter()
+    html, tree = job.html, None
+    calls = dict(job.calls)
+    for attempt in range(FOOTNOTE_PASSES + 1):
+        def on_paginated(context, attempt=attempt):
+            anchors = _paginated_anchors(context)
+            if calls and attempt < FOOTNOTE_PASSES:
+                strays = sorted(_strays(anchors, calls))
+                if strays:
+                    raise _Relayout(strays)
+            return report(len(anchors), anchors)
+
+        _on_paginated = on_paginated
+        try:
+            document = _render(html, job.base_url, fetcher)
+            break
+        except _Relayout as again:
+            import lxml.html
+
+            if tree is None:
+                tree = lxml.html.document_fromstring(html)
+            if not keep_footnotes_with_calls(tree, [calls[n] for n in again.strays]):
+                calls = {}  # nothing more to try: take the next layout as it comes
+            log.info("laying out chunk %d again: %d footnotes fell off their call's page",
+                     job.chunk, len(again.strays))
+            html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        finally:
+            _on_paginated = None
+    pages = document.pages
+    anchors, links, bookmarks = [], [], []
+    seen: set[str] = set()
+    for page in pages:
+        height = page.height
+        names = []
+        for name, (x, y, *_rest) in page.anchors.items():
+            if name not in seen:
+                seen.add(name)
+                names.append((name, x * SCALE, (height - y) * SCALE))
+        anchors.append(tuple(names))
+        links.append(tuple(
+            (target, (x1 * SCALE, (height - y1) * SCALE, x2 * SCALE, (height - y2) * SCALE))
+            for kind, target, (x1, y1, x2, y2), _box in page.links if kind == "internal"))
+        bookmarks.append(tuple((level, label, x * SCALE, (height - y) * SCALE, state)
+                               for level, label, (x, y), state in page.bookmarks))
+    starts, end = page_starts(document)
+    labels, style = (page_labels(document, with_style=True) if job.own_numbers else ((), ""))
+    strays = _stray_pages(document, dict(job.calls))
+    result = Laid(job.chunk, len(pages), tuple(labels), style, tuple(starts), end,
+                  tuple(anchors), tuple(links), tuple(bookmarks),
+                  time.perf_counter() - started, tuple(strays))
+    if laid is not None:
+        laid(result)
+    if keep_document:
+        return result, document
+    return result, draw(document, job)
+
+
+def draw(document, job: Job, variant: str | None = None) -> bytes:
+    """The PDF of a laid-out document, its clock fixed so the same chunk gives the same bytes."""
+    meta = document.metadata
+    for name, value in job.metadata.items():
+        setattr(meta, name, value)
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = job.epoch
+    try:
+        return document.write_pdf(pdf_variant=variant, pdf_identifier=True,
+                                  uncompressed_pdf=False)
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def _strays(anchors: list[list[str]], calls: dict[str, str]) -> list[str]:
+    page_of: dict[str, int] = {}
+    for number, names in enumerate(anchors):
+        for name in names:
+            page_of.setdefault(name, number)
+    return [note for note, call in calls.items()
+            if note in page_of and call in page_of and page_of[note] != page_of[call]]
+
+
+def _stray_pages(document, calls: dict[str, str]) -> list[tuple[str, int, int]]:
+    """Footnotes left off their call's page: (note id, call's page, note's page), 1-based."""
+    if not calls:
+        return []
+    page_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            page_of.setdefault(name, number)
+    return [(note, page_of[call], page_of[note]) for note, call in sorted(calls.items())
+            if note in page_of and call in page_of and page_of[note] != page_of[call]]
+
+
+def keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
+    """Remedies, mildest first, for a footnote pushed off its call's page (print.css).
+
+    WeasyPrint moves a placed footnote to the next page when a later line will not fit and
+    orphans or widows forbid breaking before it. So first allow single lines (orphans and
+    widows 1) in the call's paragraph and the few after it; then end the page after the
+    call's paragraph; then begin that paragraph on a new page. Return False when every call
+    has had all three.
+    """
+    changed = False
+    for call_id in call_ids:
+        block = root.get_element_by_id(call_id, None)
+        while block is not None and block.tag not in _FOOTNOTE_BLOCKS:
+            block = block.getparent()
+        if block is None:
+            continue
+        classes = set((block.get("class") or "").split())
+        if "footnote-loose" not in classes:
+            following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
+            for el in following[:_LOOSE_BLOCKS]:
+                _add_class(el, "footnote-loose")
+            changed = True
+            continue
+        for remedy in ("footnote-keep-after", "footnote-keep-before"):
+            if remedy not in classes:
+                _add_class(block, remedy)
+                changed = True
+                break
+    return changed
+
+
+def _add_class(el, name: str) -> None:
+    classes = (el.get("class") or "").split()
+    if name not in classes:
+        el.set("class", " ".join([*classes, name]))
+
+
+# ---- worker processes ---------------------------------------------------------------------
+
+
+def _quiet() -> None:
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _worker(conn, fetcher_factory) -> None:
+    """A worker process: import WeasyPrint at once, then lay out chunks until told to stop."""
+    _quiet()
+    import weasyprint  # noqa: F401  (paid while the parent renders the HTML)
+
+    fetcher = fetcher_factory()
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message[0] == "stop":
+            return
+        job: Job = message[1]
+
+        def report(count, anchors, job=job):
+            conn.send(("paginated", job.chunk, count, anchors))
+            if job.shift is not None:
+                return job.shift
+            reply = conn.recv()
+            return reply[2]
+
+        try:
+            _, pdf = lay_out(job, report, fetcher, laid=lambda r: conn.send(("laid", r)))
+            conn.send(("done", job.chunk, pdf))
+        except Exception as exc:  # reported to the parent, which raises OutputError
+            conn.send(("error", job.chunk, f"{type(exc).__name__}: {exc}"))
+
+
+class Pool:
+    """Worker processes for chunk layout; started early, so WeasyPrint's import overlaps the
+    reading and rendering of the manuscript. ``Pool(1)`` runs everything in this process."""
+
+    def __init__(self, jobs: int, fetcher_factory: Callable[[], Any]):
+        self.jobs = max(1, jobs)
+        self.fetcher_factory = fetcher_factory
+        self.workers: list[tuple[Any, Any]] = []
+        if self.jobs > 1:
+            context = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            for _ in range(self.jobs):
+                parent, child = context.Pipe()
+                process = context.Process(target=_worker, args=(child, fetcher_factory),
+                                          daemon=True)
+                process.start()
+                child.close()
+                self.workers.append((process, parent))
+
+    def close(self) -> None:
+        for process, conn in self.workers:
+            try:
+                conn.send(("stop",))
+            except (OSError, ValueError):
+                pass
+        for process, conn in self.workers:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+            conn.close()
+        self.workers = []
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---- the schedule: which chunk when, and what each page is called ----------------------
+
+
+@dataclass
+class Chunk:
+    """One chunk of the book, in the book's order."""
+
+    kind: str  # "front" (roman folios of its own) | "main" (continuing folios) | "index"
+    html: str | None  # None until its page numbers are known (front, index)
+    calls: tuple[tuple[str, str], ...] = ()
+    ids: frozenset[str] = frozenset()
+    has_index_anchors: bool = False
+    first_id: str = ""  # the id of its first element, named by its first page's label
+
+
+@dataclass
+class Book:
+    """The joined result: the PDF, each page's label and first word, every anchor's label."""
+
+    pdf: bytes
+    labels: list[str]
+    starts: list[tuple[str, int] | None]  # None: a page without text (see pagemap.assemble)
+    end: tuple[str, int] | None
+    anchor_labels: dict[str, str]
+    seconds: dict[str, float]
+    stray_footnotes: list[tuple[str, str, str]]
+
+
+def run(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
+        make_html: Callable[[int, dict[str, str]], str], metadata: dict[str, Any],
+        epoch: str, variant: str | None = None,
+        on_map: Callable[..., None] | None = None,
+        ) -> Book:
+    """Lay out every chunk once and join them.
+
+    ``make_html(i, labels)`` makes the HTML of a chunk whose text needs page numbers (the
+    front matter's contents, the index) once ``labels`` (anchor → page label) holds them.
+    ``on_map`` is called with the page labels, page starts and anchor labels as soon as the
+    last chunk is laid out, while chunks may still be drawing (the EPUB is made then).
+    """
+    plan = _Plan(chunks)
+    started = time.perf_counter()
+    keep = variant is not None
+    pdfs: dict[int, Any] = {}
+    if pool.jobs == 1 or keep:
+        fetcher = pool.fetcher_factory()
+        for i in plan.order:
+            job = plan.job(i, base_url, metadata, epoch, make_html)
+
+            def report(n, anchors, i=i):
+                plan.paginated(i, n, anchors)
+                return plan.shift(i)
+
+            _, pdfs[i] = lay_out(job, report, fetcher, laid=lambda r: plan.laid_out(r, on_map),
+                                 keep_document=keep)
+        blank = _blank(Job(-1, blank_html, base_url, 0, (), metadata, epoch), fetcher, keep)
+    else:
+        blank = _run_parallel(plan, pool, pdfs, base_url, blank_html, metadata, epoch,
+                              make_html, on_map)
+    seconds = {"layout (wall)": time.perf_counter() - started,
+               "layout (all chunks)": sum(r.seconds for r in plan.laid.values())}
+    started = time.perf_counter()
+    labels, starts, end, blanks = plan.page_map()
+    if keep:
+        pdf = _draw_documents(plan, pdfs, blank, blanks, metadata, epoch, variant)
+    else:
+        pdf = join(plan, pdfs, blank, blanks)
+    seconds["join"] = time.perf_counter() - started
+    strays = [(note, labels[plan.first_page(r.chunk) + call - 1],
+               labels[plan.first_page(r.chunk) + page - 1])
+              for r in plan.laid.values() for note, call, page in r.stray_footnotes]
+    return Book(pdf, labels, starts, end, plan.anchor_labels(labels), seconds, strays)
+
+
+def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
+                  blank_html: str, metadata: dict[str, Any], epoch: str,
+                  make_html, on_map) -> bytes:
+    from multiprocessing.connection import wait
+
+    idle = [conn for _, conn in pool.workers]
+    busy: dict[Any, int] = {}
+    asks: dict[int, Any] = {}  # chunk → the worker waiting for its folios' shift
+    blank: bytes | None = None
+    first = idle.pop(0)
+    first.send(("job", Job(-1, blank_html, base_url, 0, (), metadata, epoch)))
+    busy[first] = -1
+    while blank is None or len(pdfs) < len(plan.chunks):
+        for i in plan.order:
+            if not idle:
+                break
+            if i not in plan.dispatched and plan.ready(i):
+                conn = idle.pop(0)
+                job = plan.job(i, base_url, metadata, epoch, make_html)
+                conn.send(("job", job))
+                busy[conn] = i
+        if not busy:
+            raise RuntimeError("no chunk can be laid out: the layout schedule is stuck")
+        for conn in wait(list(busy)):
+            try:
+                message = conn.recv()
+            except EOFError:
+                raise RuntimeError("a layout worker stopped unexpectedly") from None
+            kind = message[0]
+            if kind == "paginated":
+                _, i, n, anchors = message
+                if i >= 0:
+                    plan.paginated(i, n, anchors)
+                    if plan.asked[i]:
+                        asks[i] = conn
+            elif kind == "laid":
+                plan.laid_out(message[1], on_map)
+            elif kind == "done":
+                _, i, pdf = message
+                if i < 0:
+                    blank = pdf
+                else:
+                    pdfs[i] = pdf
+                del busy[conn]
+                idle.append(conn)
+            else:
+                raise RuntimeError(message[2])
+        for i, conn in list(asks.items()):
+            shift = plan.shift(i)
+            if shift is not None:
+                conn.send(("shift", i, shift))
+                del asks[i]
+    return blank
+
+
+class _Plan:
+    """What is known about the chunks so far, and what follows from it."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.chunks = chunks
+        self.mains = [i for i, c in enumerate(chunks) if c.kind == "main"]
+        self.numbered = [i for i, c in enumerate(chunks) if c.kind != "front"]
+        self.order = (self.mains + [i for i, c in enumerate(chunks) if c.kind == "front"]
+                      + [i for i, c in enumerate(chunks) if c.kind == "index"])
+        self.count: dict[int, int] = {}
+        self.start: dict[int, int] = {}
+        self.laid: dict[int, Laid] = {}
+        self.dispatched: set[int] = set()
+        self.asked: dict[int, bool] = {}
+        self.labels: dict[str, str] = {}  # anchor → label, as pages are numbered
+        self._paged: dict[int, list[list[str]]] = {}
+        self._map_sent = False
+
+    def ready(self, i: int) -> bool:
+        kind = self.chunks[i].kind
+        if kind == "main":
+            return all(j in self.dispatched for j in self.mains if j < i)
+        if kind == "front":
+            return all(j in self.count for j in self.mains)
+        return (all(j in self.count for j in self.mains)
+                and all(j in self.laid for j, c in enumerate(self.chunks)
+                        if c.kind == "front" and c.has_index_anchors))
+
+    def job(self, i: int, base_url: str, metadata, epoch: str, make_html) -> Job:
+        chunk = self.chunks[i]
+        html = chunk.html if chunk.html is not None else make_html(i, dict(self.labels))
+        shift = self.shift(i)
+        self.dispatched.add(i)
+        self.asked[i] = shift is None
+        return Job(i, html, base_url, shift, chunk.calls, metadata, epoch,
+                   own_numbers=chunk.kind == "front")
+
+    def _settle(self) -> None:
+        value = 1
+        for i in self.numbered:
+            self.start.setdefault(i, value)
+            if i not in self.count:
+                break
+            value = self.start[i] + self.count[i] + self.count[i] % 2  # blank verso
+        for i in self.numbered:
+            if i in self.start and self.chunks[i].first_id:
+                self.labels.setdefault(self.chunks[i].first_id, str(self.start[i]))
+            if i in self._paged and i in self.start:
+                for page, names in enumerate(self._paged.pop(i)):
+                    for name in names:
+                        self.labels.setdefault(name, str(self.start[i] + page))
+
+    def shift(self, i: int) -> int | None:
+        if self.chunks[i].kind == "front" or i == self.numbered[0]:
+            return 0  # own counters; the main matter's first page sets the counter to 1
+        self._settle()
+        return self.start[i] - 1 if i in self.start else None
+
+    def paginated(self, i: int, n: int, anchors: list[list[str]]) -> None:
+        if self.chunks[i].kind == "front":
+            return  # its labels (roman) come with its layout
+        self.count[i] = n
+        self._paged[i] = anchors
+        self._settle()
+
+    def laid_out(self, result: Laid, on_map) -> None:
+        if result.chunk < 0:
+            return
+        self.laid[result.chunk] = result
+        if self.chunks[result.chunk].kind == "front":
+            for page, names in enumerate(result.anchors):
+                for name, _, _ in names:
+                    self.labels.setdefault(name, result.labels[page])
+        if on_map is not None and not self._map_sent and len(self.laid) == len(self.chunks):
+            self._map_sent = True
+            labels, starts, end, _ = self.page_map()
+            on_map(labels, starts, end, self.anchor_labels(labels))
+
+    def blank_after(self, i: int) -> bool:
+        return i < len(self.chunks) - 1 and self.laid[i].pages % 2 == 1
+
+    def first_page(self, i: int) -> int:
+        """The physical index of the chunk's first page in the joined book."""
+        return sum(self.laid[j].pages + self.blank_after(j) for j in range(i))
+
+    def page_map(self):
+        """Every page's label and first word (None: no text), in the joined book's order;
+        the place after the last word; and after which chunks a blank verso stands."""
+        from .pagemap import format_label
+
+        labels: list[str] = []
+        starts: list[tuple[str, int] | None] = []
+        blanks = []
+        end = None
+        for i, chunk in enumerate(self.chunks):
+            r = self.laid[i]
+            if chunk.kind == "front":
+                labels.extend(r.labels)
+            else:
+                labels.extend(str(self.start[i] + n) for n in range(r.pages))
+            starts.extend(r.starts)
+            end = r.end or end
+            blanks.append(self.blank_after(i))
+            if blanks[-1]:
+                labels.append(format_label(len(r.labels) + 1, r.style) if chunk.kind == "front"
+                              else str(self.start[i] + r.pages))
+                starts.append(None)
+        return labels, starts, end, blanks
+
+    def anchor_labels(self, labels: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(len(self.chunks)):
+            first = self.first_page(i)
+            for page, names in enumerate(self.laid[i].anchors):
+                for name, _, _ in names:
+                    out.setdefault(name, labels[first + page])
+        return out
+
+
+def _blank(job: Job, fetcher, keep: bool):
+    """A blank verso: one empty page with the book's page size, bleed and marks."""
+    result, out = lay_out(job, lambda n, anchors: 0, fetcher, keep_document=keep)
+    return out
+
+
+def _draw_documents(plan: _Plan, documents: dict[int, Any], blank, blanks: list[bool],
+                    metadata, epoch: str, variant: str) -> bytes:
+    """PDF/A and PDF/UA: every chunk's pages drawn as one WeasyPrint document."""
+    pages = []
+    for i in range(len(plan.chunks)):
+        pages.extend(documents[i].pages)
+        if blanks[i]:
+            pages.append(blank.pages[0])
+    whole = documents[0].copy(pages)
+    return draw(whole, Job(-1, "", "", 0, (), metadata, epoch), variant)
+
+
+# ---- joining the chunks' PDFs ---------------------------------------------------------------
+
+
+def join(plan: _Plan, pdfs: dict[int, bytes], blank: bytes, blanks: list[bool]) -> bytes:
+    """One PDF from the chunks' PDFs: their pages in order with blank versos between, one
+    tree of named destinations, the links between chunks WeasyPrint could not resolve on its
+    own, one outline, the metadata and a file identifier derived from the content."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject,
+                               NameObject, NumberObject, TextStringObject)
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(pdfs[i])) for i in range(len(plan.chunks))]
+    blank_page = PdfReader(io.BytesIO(blank)).pages[0]
+    first: list[int] = []
+    for i, reader in enumerate(readers):
+        first.append(len(writer.pages))
+        for page in reader.pages:
+            writer.add_page(page)
+        if blanks[i]:
+            writer.add_page(blank_page)
+    refs = [page.indirect_reference for page in writer.pages]
+
+    def number(value: float) -> FloatObject:
+        return FloatObject(round(value, 4))
+
+    # named destinations: every anchor, the first of each name
+    dests: dict[str, tuple[int, float, float]] = {}
+    for i in range(len(plan.chunks)):
+        for page, names in enumerate(plan.laid[i].anchors):
+            for name, x, y in names:
+                dests.setdefault(name, (first[i] + page, x, y))
+    tree = ArrayObject()
+    for name in sorted(dests):
+        page, x, y = dests[name]
+        tree.append(TextStringObject(name))
+        tree.append(ArrayObject([refs[page], NameObject("/XYZ"), number(x), number(y),
+                                 NumberObject(0)]))
+    if tree:
+        writer._root_object[NameObject("/Names")] = DictionaryObject({
+            NameObject("/Dests"): DictionaryObject({NameObject("/Names"): tree})})
+    # links to another chunk: WeasyPrint dropped them (their anchor was not in its document)
+    for i in range(len(plan.chunks)):
+        own = {name for names in plan.laid[i].anchors for name, _, _ in names}
+        for page, links in enumerate(plan.laid[i].links):
+            added = [(target, rect) for target, rect in links
+                     if target not in own and target in dests]
+            if not added:
+                continue
+            pdf_page = writer.pages[first[i] + page]
+            annots = pdf_page.get("/Annots")
+            annots = annots.get_object() if annots is not None else ArrayObject()
+            for target, (x1, y1, x2, y2) in added:
+                annot = DictionaryObject({
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject([number(x1), number(y1), number(x2),
+                                                      number(y2)]),
+                    NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+                    NameObject("/Dest"): TextStringObject(target)})
+                annots.append(writer._add_object(annot))
+            pdf_page[NameObject("/Annots")] = annots
+    # the outline, nested as WeasyPrint nests bookmark levels
+    _outline(writer, [(first[i] + page, mark) for i in range(len(plan.chunks))
+                      for page, marks in enumerate(plan.laid[i].bookmarks) for mark in marks])
+    info = readers[0].metadata or {}
+    writer.add_metadata({k: v for k, v in info.items()})
+    lang = readers[0].trailer["/Root"].get("/Lang")
+    if lang is not None:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
+    digest = hashlib.md5(b"".join(pdfs[i] for i in range(len(plan.chunks))) + blank,
+                         usedforsecurity=False).hexdigest().encode("ascii")
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _outline(writer, marks: list[tuple[int, tuple[int, str, float, float, str]]]) -> None:
+    from pypdf.generic import Fit
+
+    skipped: list[int] = []
+    parents: list[Any] = [None]
+    previous = 0
+    for page, (level, label, x, y, state) in marks:
+        if level > previous:
+            skipped.append(level - previous - 1)
+        else:
+            temp = level
+            while temp < previous:
+                temp += 1 + skipped.pop()
+            if temp > previous:
+                skipped.append(temp - previous - 1)
+        previous = level
+        depth = level - sum(skipped)
+        item = writer.add_outline_item(
+            title=label, page_number=page, parent=parents[depth - 1],
+            fit=Fit.xyz(round(x, 4), round(y, 4), 0), is_open=state != "closed")
+        del parents[depth:]
+        parents.append(item)
