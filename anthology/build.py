@@ -3,6 +3,11 @@
 A flat list of named steps, as in Sphinx's builders: read and check the whole manuscript,
 render the shared HTML once, then hand it to each writer. Nothing is written until every
 output has been made in memory, so a failed build leaves the previous outputs untouched.
+
+Before any of it, the build's key is checked against the record of the last build into the
+same folder (``cache.py``): when nothing changed, nothing is built. So that this check is
+quick, the pipeline's modules (lxml, Markdown, Jinja, WeasyPrint, ebooklib behind them) are
+imported only once a build has to run.
 """
 
 from __future__ import annotations
@@ -10,17 +15,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from . import cache
 from .errors import Diagnostic, InputError
-from .manuscript import read_manuscript
-from .model import Book
-from .output import atomic_write_all
-from .pagemap import PageMap, insert_pagebreaks
-from .pdf import PrintOptions
-from .render import render, shared_html
+from .timings import Timings
+
+if TYPE_CHECKING:  # the pipeline's modules are imported by build() itself, after the cache check
+    from .model import Book
+    from .pagemap import PageMap
+    from .pdf import PrintOptions
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +39,22 @@ class BuildOptions:
     outdir: Path = Path("build")
     strict: bool = False
     name: str = ""  # output file stem; default: the manuscript folder's name
-    print: PrintOptions = field(default_factory=PrintOptions)
+    # a PrintOptions, or its fields by name (the CLI's way, so that a no-op rebuild need not
+    # import pdf.py and lxml): build() makes it a PrintOptions once it has to build
+    print: PrintOptions | Mapping[str, Any] = field(default_factory=dict)
     booklet: str = ""  # "" or the sheet size of an imposed booklet: a4 | a3 | letter | tabloid
     progress: Callable[[str], None] | None = None
     paragraph_numbers: bool = False
+    cache: bool = True  # False: build even when OUT/.NAME.build.json says nothing changed
+    timings: Timings | None = None  # the wall time of each stage goes here (--timings)
 
 
 @dataclass(frozen=True)
 class BuildResult:
     outputs: tuple[Path, ...]
     warnings: tuple[Diagnostic, ...] = field(default_factory=tuple)
+    timings: Timings | None = None
+    up_to_date: bool = False  # nothing changed since the last build: the outputs were kept
 
 
 def output_name(manuscript: Path) -> str:
@@ -52,6 +64,8 @@ def output_name(manuscript: Path) -> str:
 
 def check(manuscript: Path, strict: bool = False) -> tuple[Diagnostic, ...]:
     """Read and check the manuscript; return its warnings or raise InputError."""
+    from .manuscript import read_manuscript
+
     checked = read_manuscript(manuscript)
     if strict and checked.warnings:
         raise InputError(checked.warnings)
@@ -66,6 +80,8 @@ def _epub(book: Book) -> bytes:
 
 def _stored_map(path: Path, key: str) -> tuple[PageMap | None, dict[str, str], str]:
     """The page map (and index pages) of the last print layout, if it fits this book."""
+    from .pagemap import PageMap
+
     try:
         stored = json.loads(path.read_text("utf-8"))
         pages = PageMap.from_json(json.dumps(stored["page_map"]))
@@ -81,57 +97,118 @@ def _stored_map(path: Path, key: str) -> tuple[PageMap | None, dict[str, str], s
     return pages, index_pages, ""
 
 
+def _print_fields(value: PrintOptions | Mapping[str, Any]) -> dict[str, Any]:
+    return asdict(value) if is_dataclass(value) else dict(value)
+
+
+def _cache_key(manuscript: Path, options: BuildOptions, name: str) -> str | None:
+    """The build's key (see cache.py): its manuscript, the options that shape its outputs."""
+    settings = {"formats": sorted(set(options.formats)), "name": name,
+                "booklet": options.booklet, "paragraph_numbers": options.paragraph_numbers,
+                "strict": options.strict}
+    if "pdf" in options.formats or "epub" in options.formats:  # the EPUB's print page numbers
+        settings["print"] = _print_fields(options.print)
+    # the files this build writes are not its input, even in a manuscript's own folder
+    skip = [options.outdir / f"{name}{end}" for end in (".html", ".pdf", ".epub", "-booklet.pdf")]
+    # an EPUB-only build takes its print page numbers from the last print layout's map
+    reused = ([options.outdir / f".{name}.pagemap.json"]
+              if "epub" in options.formats and "pdf" not in options.formats else [])
+    return cache.build_key(manuscript, settings, skip=skip, inputs=reused)
+
+
 def build(manuscript: Path, options: BuildOptions) -> BuildResult:
-    """Build every requested format of one manuscript.
+    """Build every requested format of one manuscript, unless the last build made them already.
+
+    When ``options.cache`` is on and ``OUT/.NAME.build.json`` shows a build of the same
+    manuscript, options and anthology whose outputs are still there unchanged, nothing is
+    built: the result is ``up_to_date`` and repeats that build's warnings. Otherwise the
+    outputs are made and written, the record with them, as one atomic change.
+    """
+    timings = options.timings if options.timings is not None else Timings()
+    name = options.name or output_name(manuscript)
+    record_file = cache.record_path(options.outdir, name)
+    where = cache.where(manuscript, options.outdir)
+    with timings.stage("cache check"):
+        key = _cache_key(manuscript, options, name)
+        hit = cache.up_to_date(record_file, key, where) if options.cache and key else None
+    if hit is not None:
+        cache.replay(hit.logged)
+        return BuildResult(tuple(options.outdir / n for n in hit.outputs if not n.startswith(".")),
+                           hit.warnings, timings, up_to_date=True)
+    with cache.LogCapture() as logged:
+        made, warnings = _make(manuscript, options, name, timings)
+    with timings.stage("write"):
+        from .output import atomic_write_all
+
+        listed = tuple(p for p in made if not p.name.startswith("."))
+        if key is not None:
+            made[record_file] = cache.record(key, made, warnings, logged.lines, where)
+        atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
+    return BuildResult(listed, tuple(warnings), timings)
+
+
+def _make(manuscript: Path, options: BuildOptions, name: str,
+          timings: Timings) -> tuple[dict[Path, bytes], list[Diagnostic]]:
+    """Every requested output, in memory (path → bytes), and the build's warnings.
 
     The PDF is laid out first when it is asked for: its page map gives the EPUB its print
     page numbers, and its index anchors give the index its page numbers. An EPUB-only build
     reuses the map of the last print layout when nothing it depends on has changed.
     """
-    from .pdf import layout_key, print_edition  # WeasyPrint loads only inside print_edition
+    with timings.stage("import"):
+        from .manuscript import read_manuscript
+        from .pagemap import insert_pagebreaks
+        from .pdf import PrintOptions, layout_key, print_edition  # WeasyPrint: in print_edition
+        from .render import render, shared_html
 
+    if not isinstance(options.print, PrintOptions):
+        options = replace(options, print=PrintOptions(**options.print))
     log.info("1. reading %s", manuscript)
-    checked = read_manuscript(manuscript)
+    with timings.stage("read"):
+        checked = read_manuscript(manuscript)
     if options.strict and checked.warnings:
         raise InputError(checked.warnings)
     warnings = list(checked.warnings)
     volume = checked.volume
-    log.info("2. rendering the shared HTML")
-    book = render(volume, number_paragraphs=options.paragraph_numbers)
-    name = options.name or output_name(manuscript)
-    made: dict[Path, bytes] = {}
     if options.booklet and "pdf" not in options.formats:
         raise InputError("--booklet: error booklet-without-pdf: a booklet is made from the PDF "
                          "(add --pdf, or leave out every format flag)")
+    log.info("2. rendering the shared HTML")
+    with timings.stage("render"):
+        book = render(volume, number_paragraphs=options.paragraph_numbers)
+    made: dict[Path, bytes] = {}
     if "html" in options.formats:
         log.info("3. writing the HTML")
-        made[options.outdir / f"{name}.html"] = shared_html(book).encode("utf-8")
-    key = layout_key(book, options.print)
+        with timings.stage("html"):
+            made[options.outdir / f"{name}.html"] = shared_html(book).encode("utf-8")
     map_path = options.outdir / f".{name}.pagemap.json"
     pages: PageMap | None = None
     index_pages: dict[str, str] = {}
     if "pdf" in options.formats:
-        log.info("4. laying out the PDF")
-        edition = print_edition(book, options.print, key, progress=options.progress)
-        if volume.index and edition.anchors:
-            # the index now knows its page numbers; it stands last, so no page before it moves
-            log.info("4. laying out the PDF again with the index's page numbers")
-            index_pages = edition.anchors
-            book = render(volume, number_paragraphs=options.paragraph_numbers,
-                          page_of=index_pages)
+        with timings.stage("pdf"):
+            key = layout_key(book, options.print)
+            log.info("4. laying out the PDF")
             edition = print_edition(book, options.print, key, progress=options.progress)
-        pages = edition.pages
-        made[options.outdir / f"{name}.pdf"] = edition.pdf
-        made[map_path] = json.dumps({"page_map": json.loads(pages.to_json()),
-                                     "index_pages": index_pages}, sort_keys=True,
-                                    ensure_ascii=False, indent=1).encode("utf-8")
-        if options.booklet:
-            from .booklet import impose
+            if volume.index and edition.anchors:
+                # the index now knows its page numbers; it stands last, so no page before it moves
+                log.info("4. laying out the PDF again with the index's page numbers")
+                index_pages = edition.anchors
+                book = render(volume, number_paragraphs=options.paragraph_numbers,
+                              page_of=index_pages)
+                edition = print_edition(book, options.print, key, progress=options.progress)
+            pages = edition.pages
+            made[options.outdir / f"{name}.pdf"] = edition.pdf
+            made[map_path] = json.dumps({"page_map": json.loads(pages.to_json()),
+                                         "index_pages": index_pages}, sort_keys=True,
+                                        ensure_ascii=False, indent=1).encode("utf-8")
+            if options.booklet:
+                from .booklet import impose
 
-            log.info("5. imposing the booklet")
-            made[options.outdir / f"{name}-booklet.pdf"] = impose(edition.pdf, options.booklet)
+                log.info("5. imposing the booklet")
+                made[options.outdir / f"{name}-booklet.pdf"] = impose(edition.pdf, options.booklet)
     elif "epub" in options.formats:
-        pages, index_pages, why = _stored_map(map_path, key)
+        with timings.stage("page map"):
+            pages, index_pages, why = _stored_map(map_path, layout_key(book, options.print))
         if pages is None:
             warnings.append(Diagnostic(
                 str(options.outdir / f"{name}.epub"), 0, "epub-no-page-list",
@@ -141,11 +218,12 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         else:
             log.info("3. reusing the page map of the last print layout (%s)", map_path)
             if index_pages:
-                book = render(volume, number_paragraphs=options.paragraph_numbers,
-                              page_of=index_pages)
+                with timings.stage("render"):
+                    book = render(volume, number_paragraphs=options.paragraph_numbers,
+                                  page_of=index_pages)
     if "epub" in options.formats:
         log.info("6. packaging the EPUB")
-        epub_book = insert_pagebreaks(book, pages) if pages is not None else book
-        made[options.outdir / f"{name}.epub"] = _epub(epub_book)
-    atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
-    return BuildResult(tuple(p for p in made if p != map_path), tuple(warnings))
+        with timings.stage("epub"):
+            epub_book = insert_pagebreaks(book, pages) if pages is not None else book
+            made[options.outdir / f"{name}.epub"] = _epub(epub_book)
+    return made, warnings

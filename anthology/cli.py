@@ -16,8 +16,11 @@ import click
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check
 from .errors import AnthologyError, InputError
-from .pdf import PrintOptions
 from .resources import bundled_manuscript
+from .timings import Timings
+
+# Nothing heavy is imported here (no lxml, Markdown, WeasyPrint...): `build` imports what it
+# needs once it knows it has to build, so a no-op rebuild answers in a blink.
 
 manuscript_argument = click.argument(
     "manuscript", required=False, type=click.Path(path_type=Path, exists=False))
@@ -66,23 +69,38 @@ def cli() -> None:
 @click.option("--paragraph-numbers", is_flag=True,
               help="Number each piece's paragraphs, the same in the EPUB and the PDF.")
 @strict_option
+@click.option("--no-cache", is_flag=True,
+              help="Build even if nothing changed since the last build into the folder.")
+@click.option("--timings", "show_timings", is_flag=True,
+              help="Print the wall time of each stage of the build to stderr.")
 @verbose_option
 def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, trim: str,
                   notes: str, pdf_variant: str | None, bleed: str, marks: str | None,
                   large_print: bool, booklet: bool, sheet: str, paragraph_numbers: bool,
-                  strict: bool, verbose: bool) -> None:
-    """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for."""
+                  strict: bool, no_cache: bool, show_timings: bool, verbose: bool) -> None:
+    """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for.
+
+    When nothing changed since the last build into the folder (the manuscript, the options,
+    anthology), its outputs are kept and the build says they are up to date.
+    """
+    timings = Timings()
     _logging(verbose)
-    print_options = PrintOptions(trim=trim, notes=notes, variant=pdf_variant or "", bleed=bleed,
-                                 marks=marks or "", large_print=large_print)
+    print_options = dict(trim=trim, notes=notes, variant=pdf_variant or "", bleed=bleed,
+                         marks=marks or "", large_print=large_print)  # pdf.PrintOptions' fields
     options = BuildOptions(formats=tuple(dict.fromkeys(formats)) or FORMATS, outdir=outdir,
                            strict=strict, print=print_options, booklet=sheet if booklet else "",
-                           progress=_progress(), paragraph_numbers=paragraph_numbers)
+                           progress=_progress(), paragraph_numbers=paragraph_numbers,
+                           cache=not no_cache, timings=timings)
     result = build(_manuscript(manuscript), options)
     _end_progress()
     _warn(result.warnings)
-    for path in result.outputs:
-        click.echo(f"wrote {path}")
+    if result.up_to_date:
+        click.echo(f"up to date: {', '.join(map(str, result.outputs))} (nothing changed)")
+    else:
+        for path in result.outputs:
+            click.echo(f"wrote {path}")
+    if show_timings:
+        click.echo(timings.report(), err=True)
 
 
 @cli.command("check")
