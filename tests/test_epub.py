@@ -6,6 +6,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,7 +17,7 @@ from validators import assert_epubcheck_clean
 from lxml import etree
 
 from anthology.cover import cover_png
-from anthology.epub import write_epub
+from anthology.epub import FONT_LEVEL, TEXT_LEVEL, write_epub
 from anthology.errors import OutputError
 from anthology.model import Book, Creator, Document, Stylesheet, TocEntry
 
@@ -191,6 +192,30 @@ def test_a_different_modified_date_changes_only_what_it_should(book: Book) -> No
     opf = _xml(other, _opf_path(other))
     assert opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS) == \
         ["2027-01-02T03:04:05Z"]
+
+
+def test_the_zip_is_what_zipfile_writes_for_the_same_entries(epub_bytes: bytes,
+                                                               epub_zip: zipfile.ZipFile) -> None:
+    # write_zip writes the records itself (to deflate each file once, the fonts in another
+    # thread); zipfile, given the same entries, names, dates, modes and levels, must agree
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as reference:
+        for info in epub_zip.infolist():
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.create_system, copy.external_attr = 3, 0o100644 << 16
+            copy.compress_type = info.compress_type
+            level = FONT_LEVEL if info.filename.endswith(".ttf") else TEXT_LEVEL
+            reference.writestr(copy, epub_zip.read(info), compresslevel=level)
+    assert out.getvalue() == epub_bytes
+    assert epub_zip.testzip() is None
+
+
+def test_fonts_cost_little_more_space_at_their_faster_level(epub_zip: zipfile.ZipFile) -> None:
+    # FONT_LEVEL trades a little size for half the time of level 9; keep the trade small
+    for font in sorted(FONTS.glob("*.ttf")):
+        info = epub_zip.getinfo(f"EPUB/fonts/{font.name}")
+        best = len(zlib.compress(font.read_bytes(), 9))
+        assert info.compress_size < best * 1.01, font.name
 
 
 # ---- content documents and links ------------------------------------------------------------
