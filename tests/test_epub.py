@@ -553,3 +553,19 @@ def test_cover_png_fits_long_titles_and_many_authors() -> None:
     png = cover_png("A Very Long Title " * 8, "And an even longer subtitle " * 4,
                     tuple(f"Author Number{n}" for n in range(12)), FONTS, size=(800, 1280))
     assert int.from_bytes(png[16:20], "big") == 800
+
+
+def test_cover_png_is_drawn_again_when_a_font_changes(tmp_path: Path) -> None:
+    # a process keeps the covers it drew; the font files are part of what a cover is made of
+    import os
+    import shutil
+
+    for font in FONTS.glob("CharisSIL-*.ttf"):
+        shutil.copy(font, tmp_path / font.name)
+    args = ("Victor Serge", "The Course Is Set on Hope", ("Susan Weissman",), tmp_path)
+    first = cover_png(*args)
+    assert cover_png(*args) == first
+    bold = tmp_path / "CharisSIL-Bold.ttf"
+    shutil.copy(FONTS / "CharisSIL-Regular.ttf", bold)  # the title now set in the regular
+    os.utime(bold, ns=(1_000_000_000, 1_000_000_000))
+    assert cover_png(*args) != first
