@@ -28,10 +28,18 @@ _SPACE_BEFORE_DASH = re.compile(r" (?=[\u2014\u2013] )")
 _ELISION = re.compile(r"'(?=(\d\d(s|\b)|tis\b|twas\b|em\b|n\b))", re.IGNORECASE)
 
 
+_QUOTE = re.compile("[\"'\u201d]")  # what _quotes may change; everything else it keeps
+
+
 def _quotes(text: str, before: str) -> str:
-    out: list[str] = []
-    prev = before[-1:] if before else ""
-    for i, ch in enumerate(text):
+    found = [m.start() for m in _QUOTE.finditer(text)]
+    if not found:
+        return text
+    out = list(text)  # one character for one: indices stay those of ``text``
+    for i in found:
+        ch = text[i]
+        # the character before, as typeset: a quote just made curly counts as what it became
+        prev = out[i - 1] if i else before[-1:]
         if ch == '"' or ch == "\u201d" and _opening_context(prev, text, i):
             ch = "\u201c" if _opening_context(prev, text, i) else "\u201d"
         elif ch == "'":
@@ -39,8 +47,7 @@ def _quotes(text: str, before: str) -> str:
                 ch = "\u2019"
             else:
                 ch = "\u2018" if _opening_context(prev, text, i) else "\u2019"
-        out.append(ch)
-        prev = ch
+        out[i] = ch
     return "".join(out)
 
 
@@ -52,14 +59,20 @@ def _opening_context(prev: str, text: str, i: int) -> bool:
 
 def smarten(text: str, before: str = "") -> str:
     """Return ``text`` typeset: TeX and straight quotes curly, dashes, ellipses, no-break spaces."""
-    for pattern, repl in _TEX:
-        text = pattern.sub(repl, text)
-    text = _EM_DASH_TRIPLE.sub("\u2014", text)
-    text = _DOUBLE_HYPHEN.sub("\u2014", text)
-    text = _RANGE.sub("\\1\u2013\\2", text)
-    text = _ELLIPSIS.sub("\u2026", text)
+    # each step runs only when its pattern can match: most runs of text need few of them
+    if "`" in text or "''" in text:
+        for pattern, repl in _TEX:
+            text = pattern.sub(repl, text)
+    if "-" in text:
+        if "--" in text:
+            text = _EM_DASH_TRIPLE.sub("\u2014", text)
+            text = _DOUBLE_HYPHEN.sub("\u2014", text)
+        text = _RANGE.sub("\\1\u2013\\2", text)
+    if "." in text:
+        text = _ELLIPSIS.sub("\u2026", text)
     text = _quotes(text, before)
-    text = _SPACE_BEFORE_DASH.sub(NBSP, text)
+    if "\u2014 " in text or "\u2013 " in text:
+        text = _SPACE_BEFORE_DASH.sub(NBSP, text)
     return text
 
 

@@ -75,3 +75,38 @@ def test_property_any_unicode_never_crashes_and_keeps_words(text: str) -> None:
 def test_property_idempotent(text: str) -> None:
     once = smarten(text)
     assert smarten(once) == once
+
+
+# ---- the quote pass looks only at quotes; it must give what a pass over every character gives
+
+from anthology.typography import OPENERS, _ELISION  # noqa: E402
+
+
+def _quotes_every_character(text: str, before: str) -> str:
+    """The quote pass written the plain way: each character in turn, ``prev`` as typeset."""
+    def opening(prev: str, i: int) -> bool:
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        return (prev == "" or prev in OPENERS) and nxt not in ("", " ", "\n", "\t")
+
+    out: list[str] = []
+    prev = before[-1:]
+    for i, ch in enumerate(text):
+        if ch == '"' or ch == "\u201d" and opening(prev, i):
+            ch = "\u201c" if opening(prev, i) else "\u201d"
+        elif ch == "'":
+            ch = "\u2019" if _ELISION.match(text, i) else ("\u2018" if opening(prev, i) else "\u2019")
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+_QUOTY = st.lists(st.sampled_from(list("a Z1'\"”“‘’`\n\t(—-") + ["tis", "em", "30s", "n "]),
+                  max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_QUOTY, st.sampled_from(["", " ", "d", "“", "(", "—", "’"]))
+def test_property_quotes_as_a_pass_over_every_character(text: str, before: str) -> None:
+    from anthology.typography import _quotes
+
+    assert _quotes(text, before) == _quotes_every_character(text, before)
