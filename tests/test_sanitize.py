@@ -99,11 +99,10 @@ def test_each_removal_is_reported_once() -> None:
 
 def test_removals_are_logged_with_the_piece(caplog, mini: Path) -> None:
     from anthology.manuscript import read_manuscript
-    from anthology.render import _NoteRefs
 
     piece = read_manuscript(mini).volume.parts[0].pieces[0]
     with caplog.at_level("WARNING", logger="anthology.sanitize"):
-        _markdown("x <script>1</script>", [_NoteRefs(piece, {})])
+        _markdown("x <script>1</script>", piece, {})
     [record] = caplog.records
     assert record.getMessage().endswith("01-first.md: warning unsafe-html: removed <script> "
                                         "and its content (an e-book holds no scripts, styles, "
