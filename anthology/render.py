@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import jinja2
 import lxml.html
 import markdown
 from lxml import etree
 from markdown.extensions import Extension
+from markdown.extensions.sane_lists import SaneListExtension
 from markdown.inlinepatterns import InlineProcessor
 
 from collections import Counter
@@ -43,16 +46,21 @@ _NOTEREF = r"(?<!\\)\[\^([^\]\s\\]+)\]"
 
 
 class _NoteRefPattern(InlineProcessor):
-    def __init__(self, piece: Piece, refs: dict[str, list[str]]):
+    """``[^label]`` as a link to the note, for the piece set with :meth:`use` (none: no match)."""
+
+    def __init__(self) -> None:
         super().__init__(_NOTEREF)
+        self.use(None, {})
+
+    def use(self, piece: Piece | None, refs: dict[str, list[str]]) -> None:
         self.piece = piece
-        self.numbers = {n.label: n.number for n in piece.notes}
+        self.numbers = {n.label: n.number for n in piece.notes} if piece is not None else {}
         self.refs = refs
 
     def handleMatch(self, m, data):  # type: ignore[override]
         label = m.group(1)
         number = self.numbers.get(label)
-        if number is None:  # the reader already refused such a manuscript
+        if self.piece is None or number is None:  # the reader already refused such a manuscript
             return None, None, None
         seen = self.refs.setdefault(label, [])
         ref_id = f"{self.piece.id}-noteref-{number}" + (f"-{len(seen) + 1}" if seen else "")
@@ -68,23 +76,52 @@ class _NoteRefPattern(InlineProcessor):
 
 
 class _NoteRefs(Extension):
-    def __init__(self, piece: Piece, refs: dict[str, list[str]]):
+    def __init__(self) -> None:
         super().__init__()
-        self.piece, self.refs = piece, refs
+        self.pattern = _NoteRefPattern()
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         # above links (160) so "[^1]" is never read as a link, above emphasis so "[^*]" is safe
-        md.inlinePatterns.register(_NoteRefPattern(self.piece, self.refs), "anthology-noteref", 175)
+        md.inlinePatterns.register(self.pattern, "anthology-noteref", 175)
 
 
-def _markdown(text: str, extensions: list | None = None) -> str:
-    """Markdown to an XHTML-ready fragment, cleaned by the sanitiser; removals are logged."""
-    html = markdown.markdown(text, extensions=["sane_lists", *(extensions or [])],
-                             output_format="xhtml")
+class _Converters(threading.local):
+    """This thread's two Markdown converters, made once (making one costs more than most texts):
+    ``plain`` for notes, titles and the apparatus, ``body`` with the note references.
+
+    Extensions are given as objects, not by name: a name sends Markdown through the installed
+    packages' entry points, which costs more than the whole book's Markdown."""
+
+    def __init__(self) -> None:
+        self.plain = markdown.Markdown(extensions=[SaneListExtension()], output_format="xhtml")
+        self.noterefs = _NoteRefs()
+        self.body = markdown.Markdown(extensions=[SaneListExtension(), self.noterefs],
+                                      output_format="xhtml")
+
+
+_converters: _Converters | None = None
+
+
+def _markdown(text: str, piece: Piece | None = None,
+              refs: dict[str, list[str]] | None = None) -> str:
+    """Markdown to an XHTML-ready fragment, cleaned by the sanitiser; removals are logged.
+
+    With ``piece``, ``[^label]`` becomes a link to the piece's note, recorded in ``refs``.
+    """
+    global _converters
+    if _converters is None:
+        _converters = _Converters()
+    if piece is None:
+        html = _converters.plain.reset().convert(text)
+    else:
+        converter = _converters.body
+        _converters.noterefs.pattern.use(piece, refs if refs is not None else {})
+        try:
+            html = converter.reset().convert(text)
+        finally:
+            _converters.noterefs.pattern.use(None, {})
     cleaned = sanitize(html)
     if cleaned.removed:
-        # the piece is known when its body is rendered (the note-reference extension carries it)
-        piece = next((e.piece for e in extensions or [] if isinstance(e, _NoteRefs)), None)
         where = _display_path(piece.path) if piece is not None else "manuscript"
         for removal in cleaned.removed:
             _sanitize_log.warning("%s", removal.diagnostic(where))
@@ -233,7 +270,10 @@ class _Entry:
     children: tuple["_Entry", ...] = ()
 
 
+@lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    """The one template environment of the process: each template is compiled once, when first
+    used (the loader still notices a template file that changed)."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                               autoescape=True, keep_trailing_newline=False,
                               undefined=jinja2.StrictUndefined)
@@ -312,7 +352,7 @@ def _source_lines(piece: Piece) -> list[str]:
 
 def _piece_document(ctx: _Context, piece: Piece, level: int) -> Document:
     refs: dict[str, list[str]] = {}
-    body = finish_html(_markdown(piece.body, [_NoteRefs(piece, refs)]),
+    body = finish_html(_markdown(piece.body, piece, refs),
                        shift=level - 1, heading_prefix=piece.id, stats=ctx.stats,
                        indexer=ctx.indexer, paragraph_prefix=piece.id,
                        number_paragraphs=ctx.number_paragraphs)

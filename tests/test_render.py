@@ -47,3 +47,12 @@ def test_landmarks_and_toc(mini: Path) -> None:
                                           "Reviews", "Contributors"]
     assert [c.href for c in book.toc[2].children] == ["#piece-first", "#piece-reply"]
     assert [d.id for d in book.documents][:4] == ["halftitle", "titlepage", "imprint", "contents"]
+
+
+def test_rendering_again_gives_the_same_book(mini: Path) -> None:
+    # the Markdown converters and the templates are made once and reused: nothing of one
+    # render (note references, link definitions, stashed HTML) may reach the next
+    volume = read_manuscript(mini).volume
+    first = render(volume)
+    assert render(volume, number_paragraphs=True) != first
+    assert render(volume) == first
