@@ -203,11 +203,11 @@ def report(result: dict) -> str:
                      "without it")
     for label, vol in result["volumes"].items():
         lines += ["", f"{label} volume: {vol['pieces']} pieces, {vol['words']:,} words",
-                  f"  {'step':<10} {'median s':>9} {'min–max s':^15} {'peak MiB':>9} "
+                  f"  {'step':<10} {'median s':>9} {'min–max s':^17} {'peak MiB':>9} "
                   f"{'1-proc MiB':>11}"]
         for name, s in vol["steps"].items():
             lines.append(f"  {name:<10} {s['median_s']:>9.2f} "
-                         f"{s['min_s']:>7.2f}–{s['max_s']:<7.2f} {s['peak_mib']:>9.0f} "
+                         f"{s['min_s']:>8.2f}–{s['max_s']:<8.2f} {s['peak_mib']:>9.0f} "
                          f"{s['largest_process_mib']:>11.0f}")
     lines += ["", "targets"]
     for t in result["targets"]:
