@@ -66,3 +66,30 @@ def test_back_matter_order(serge: Path) -> None:
     contributors = next(d.body for d in book.documents if d.id == "contributors")
     assert "editorial boards of Against the Current and Critique" in contributors
     assert 'href="#piece-haberkern"' in contributors
+
+
+# ---- the quick paths of the glossary give what the plain ones give ---------------------------
+
+import re as _re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from anthology.apparatus import _TOKEN, _last_words, _one_line  # noqa: E402
+
+_SPACED = st.lists(st.sampled_from(["New", "Policy", "of", "x", "’s", "Red-Army", "(NEP)", "a" * 90,
+                                    " ", "  ", "\n", "\t", "\u00a0", "\u2009", "-", "."]),
+                   max_size=80).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPACED, st.integers(min_value=0, max_value=4000))
+def test_last_words_are_the_last_words_of_the_whole_text(text: str, end: int) -> None:
+    end = min(end, len(text))
+    assert _last_words(text, end) == _TOKEN.findall(text[:end])[-12:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPACED)
+def test_one_line_is_every_run_of_white_space_made_one_space(text: str) -> None:
+    assert _one_line(text) == _re.sub(r"\s+", " ", text)
