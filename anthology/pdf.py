@@ -177,7 +177,8 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     try:
         laid = layout.run(cut.chunks, pool, base_url=_base_url(), blank_html=cut.html([]),
                           make_html=make_html, metadata=_metadata(book),
-                          epoch=_epoch(book.modified), variant=options.variant or None,
+                          epoch=_epoch(book.modified), styles=cut.styles,
+                          variant=options.variant or None,
                           on_map=mapped)
     except RuntimeError as exc:
         raise OutputError(Diagnostic("PDF", 0, "pdf-layout", f"the layout failed: {exc}",
@@ -185,6 +186,7 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     finally:
         if own:
             pool.close()
+    step(f"drew and joined {len(laid.labels)} pages")
     for note, call, page in laid.stray_footnotes:
         log.warning("footnote %s is set on page %s, its call on page %s", note, page, call)
     if timings is not None:
@@ -261,7 +263,8 @@ def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None 
         if chunk.kind == "index":
             sections = _index_sections(book, options, _index_pages(labels)) + sections[1:]
         elements.extend(sections)
-    return cut.html(elements, contents_pages=labels)
+    styles = "".join(f"<style>{text}</style>\n" for text in cut.styles)
+    return cut.html(elements, contents_pages=labels).replace("</head>", styles + "</head>", 1)
 
 
 def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
@@ -598,7 +601,14 @@ class _Cut:
         elements = list(body)
         for el in elements:
             body.remove(el)
+        # the stylesheets go beside the chunks, parsed once a process (layout._render)
+        styles = [el for el in root.find("head") if el.tag == "style"]
+        self.styles = tuple(el.text or "" for el in styles)
+        for el in styles:
+            el.getparent().remove(el)
         page = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+        for el in styles:
+            root.find("head").append(el)
         for el in elements:
             body.append(el)
         self.before, self.after = page.rsplit("</body>", 1)

@@ -492,11 +492,25 @@ def _index_document(env: jinja2.Environment, terms: tuple[IndexEntry, ...],
                 continue  # one link a page: the first occurrence on it
             seen.add(label)
             refs.append({"anchor": anchor, "label": label or str(n)})
+        if page_of:  # pages in the order they come (a footnote's page may come first)
+            refs.sort(key=lambda ref: _page_order(ref["label"]))
         entries.append({"heading": term.heading, "kind": term.kind, "refs": refs})
     how = ("Numbers are the pages of the print edition; each links to the place."
            if page_of else "Numbers count the occurrences of each term; each links to the place.")
     return Document(id="index", title="Index", landmark="index", landmark_title="Index",
                     body=env.get_template("index.html").render(entries=entries, how=how))
+
+
+def _page_order(label: str) -> tuple[int, int]:
+    """Roman folios (the front matter) before arabic ones, each in numeric order."""
+    if label.isdigit():
+        return 1, int(label)
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    for char, after in zip(label.lower(), label.lower()[1:] + " "):
+        value = values.get(char, 0)
+        total += -value if values.get(after, 0) > value else value
+    return 0, total
 
 
 def with_index_pages(book: Book, page_of: dict[str, str]) -> Book:

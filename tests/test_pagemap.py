@@ -28,7 +28,7 @@ from anthology.manuscript import read_manuscript
 from anthology.model import Book, Document
 from anthology.pagemap import PageMap, PageStart, insert_pagebreaks, page_map
 from anthology.pdf import PrintOptions, edition_name, layout_key, print_edition, write_pdf
-from anthology.render import render
+from anthology.render import render, with_index_pages
 from validators import assert_epubcheck_clean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +165,7 @@ class Built:
 def build(manuscript: Path, options: PrintOptions) -> Built:
     book = render(read_manuscript(manuscript).volume)
     edition = print_edition(book, options)
+    book = with_index_pages(book, edition.anchors)  # as the build does: the print index
     epub = write_epub(insert_pagebreaks(book, edition.pages))
     return Built(book, edition.pages, edition.pdf, epub)
 
@@ -307,7 +308,8 @@ def test_print_edition_reports_the_same_steps_as_write_pdf() -> None:
     book = render(read_manuscript(MINI).volume)
     steps: list[str] = []
     print_edition(book, PrintOptions(), progress=steps.append)
-    assert steps[0] == "laying out" and re.fullmatch(r"drawing \d+ pages", steps[-1])
+    assert steps[0].startswith("laying out") and re.fullmatch(r"drew and joined \d+ pages",
+                                                               steps[-1])
 
 
 # ---- where a word that hyphenation splits across pages belongs ----------------------------

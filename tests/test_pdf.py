@@ -430,8 +430,8 @@ def test_progress_reports_steps(mini) -> None:
     book = render(read_manuscript(mini).volume)
     steps: list[str] = []
     write_pdf(book, PrintOptions(), progress=steps.append)
-    assert steps[0] == "laying out"
-    assert re.fullmatch(r"drawing \d+ pages", steps[1])
+    assert re.fullmatch(r"laying out \d+ chunks, \d+ at a time", steps[0])
+    assert re.fullmatch(r"drew and joined \d+ pages", steps[-1])
 
 
 # ---- the print HTML ---------------------------------------------------------------------------
