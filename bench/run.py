@@ -5,7 +5,7 @@ The peer pipeline is pandoc (Markdown → EPUB, Markdown → HTML) plus the Weas
 both sides, on the seed volume (1×) and on the seed repeated ten times (10×). For each step:
 the median wall time of N runs, the range, and each run's peak memory: the summed RSS of the
 process and all its descendants, sampled with psutil every 10 ms, cross-checked by the kernel's
-peak RSS of the largest single process (the rusage of wait4).
+peak RSS of the largest single process (the rusage of wait4), which it never falls below.
 
     python bench/run.py [--runs 5] [--volumes 1x,10x] [--json build/bench.json]
 """
@@ -88,7 +88,9 @@ def run_once(cmds: list[list[str]], cwd: Path) -> tuple[float, int, int]:
                 shown = shlex.join([Path(cmd[0]).name, *cmd[1:]])
                 raise BenchError(f"command failed (exit {proc.returncode}): {shown}"
                                  + (f" -- {lines[-1].strip()}" if lines else ""))
-        peak, largest = max(peak, tree[0]), max(largest, usage.ru_maxrss * 1024)
+        # the tree's true peak is at least its largest process's, which sampling can miss
+        one = usage.ru_maxrss * 1024
+        peak, largest = max(peak, tree[0], one), max(largest, one)
     return time.perf_counter() - start, peak, largest
 
 
@@ -196,8 +198,9 @@ def report(result: dict) -> str:
     lines = [f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), "
              f"{m['memory_gib']} GiB, load {m['load_at_start']}, Python {m['python']}, WeasyPrint {m['weasyprint']}, "
              f"pandoc {m['pandoc']}, anthology {m['anthology_commit']}, {m['date']}",
-             f"median of {result['runs']} runs; peak = summed RSS of the process tree "
-             f"(largest of the runs); 1-proc = kernel peak RSS of the largest single process"]
+             f"median of {result['runs']} runs; peak = summed RSS of the process tree, sampled "
+             f"every 10 ms and never below 1-proc = the kernel's peak RSS of its largest "
+             f"process (largest of the runs)"]
     if not result["no_cache_flag"]:
         lines.append("note: this anthology has no build --no-cache option; full and epub ran "
                      "without it")
