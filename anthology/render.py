@@ -101,6 +101,13 @@ class _Converters(threading.local):
 
 _converters: _Converters | None = None
 
+# Markdown and the sanitiser give the same fragment for the same text (and, for a body, the
+# same piece id and note numbers), so a process converts a text once: a title appears in its
+# piece, the contents and the imprint, and a build may render a volume twice. Only fragments
+# the sanitiser left whole are kept, so every removal is still logged each time.
+_converted: dict[tuple, tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+_CONVERTED_MAX = 4096
+
 
 def _markdown(text: str, piece: Piece | None = None,
               refs: dict[str, list[str]] | None = None) -> str:
@@ -109,13 +116,25 @@ def _markdown(text: str, piece: Piece | None = None,
     With ``piece``, ``[^label]`` becomes a link to the piece's note, recorded in ``refs``.
     """
     global _converters
+    if refs is None:
+        refs = {}
+    key = None
+    if not refs:  # reference ids count the references already in refs
+        key = (text, None, ()) if piece is None else \
+            (text, piece.id, tuple((n.label, n.number) for n in piece.notes))
+        hit = _converted.get(key)
+        if hit is not None:
+            html, seen = hit
+            for label, ids in seen:
+                refs[label] = list(ids)
+            return html
     if _converters is None:
         _converters = _Converters()
     if piece is None:
         html = _converters.plain.reset().convert(text)
     else:
         converter = _converters.body
-        _converters.noterefs.pattern.use(piece, refs if refs is not None else {})
+        _converters.noterefs.pattern.use(piece, refs)
         try:
             html = converter.reset().convert(text)
         finally:
@@ -125,6 +144,10 @@ def _markdown(text: str, piece: Piece | None = None,
         where = _display_path(piece.path) if piece is not None else "manuscript"
         for removal in cleaned.removed:
             _sanitize_log.warning("%s", removal.diagnostic(where))
+    elif key is not None:
+        if len(_converted) >= _CONVERTED_MAX:
+            _converted.clear()
+        _converted[key] = (cleaned.html, tuple((label, tuple(ids)) for label, ids in refs.items()))
     return cleaned.html
 
 

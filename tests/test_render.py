@@ -56,3 +56,25 @@ def test_rendering_again_gives_the_same_book(mini: Path) -> None:
     first = render(volume)
     assert render(volume, number_paragraphs=True) != first
     assert render(volume) == first
+
+
+def test_removals_are_logged_every_time_a_text_is_converted(caplog) -> None:
+    # converted texts are kept for the next time, except those the sanitiser changed
+    from anthology.render import _markdown
+
+    with caplog.at_level("WARNING", logger="anthology.sanitize"):
+        first = _markdown("kept *once* <script>x</script>")
+        again = _markdown("kept *once* <script>x</script>")
+    assert first == again
+    assert len(caplog.records) == 2
+
+
+def test_a_kept_body_gives_its_note_references_again(mini: Path) -> None:
+    from anthology.render import _markdown
+
+    piece = read_manuscript(mini).volume.parts[0].pieces[0]
+    refs: dict[str, list[str]] = {}
+    html = _markdown(piece.body, piece, refs)
+    refs_again: dict[str, list[str]] = {}
+    assert _markdown(piece.body, piece, refs_again) == html
+    assert refs_again == refs and refs["1"] == ["first-noteref-1", "first-noteref-1-2"]
