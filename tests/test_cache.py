@@ -18,13 +18,31 @@ import pytest
 from anthology import cache
 
 FAST = ("--html",)  # the quickest build; --epub where the EPUB matters
+FROZEN: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_anthology(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Run a copy of anthology taken once, not the working tree.
+
+    anthology's own files are part of the key; in a tree someone is editing, a file saved
+    between two builds of a test would rightly turn its "up to date" into "rebuilt".
+    """
+    from anthology.resources import PACKAGE, styles_dir
+
+    root = tmp_path_factory.mktemp("frozen")
+    shutil.copytree(PACKAGE, root / "anthology",
+                    ignore=shutil.ignore_patterns("__pycache__", "styles", "bundled"))
+    shutil.copytree(styles_dir(), root / "anthology" / "styles")  # found there first
+    FROZEN["PYTHONPATH"] = str(root)
 
 
 def anthology(*args: str, cwd: Path | None = None,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    # never run from the repository: `python -m` would import its anthology, not the copy
     return subprocess.run([sys.executable, "-m", "anthology", *args], capture_output=True,
-                          text=True, cwd=cwd,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
+                          text=True, cwd=cwd or Path(FROZEN["PYTHONPATH"]),
+                          env={**os.environ, "PYTHONWARNINGS": "ignore", **FROZEN, **(env or {})})
 
 
 def files(folder: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -317,9 +335,16 @@ def _modules(call: str, cwd: Path) -> set[str]:
 
 def _probe(call: str, cwd: Path) -> str:
     done = subprocess.run([sys.executable, "-c", PROBE.format(call=call)], capture_output=True,
-                          text=True, cwd=cwd)
+                          text=True, cwd=cwd, env={**os.environ, **FROZEN})
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def test_the_tests_run_the_frozen_copy(tmp_path: Path) -> None:
+    out = _probe("import anthology.resources as r\nprint(r.PACKAGE, r.styles_dir())", tmp_path)
+    package, styles = out.splitlines()[0].split()
+    assert Path(package) == Path(FROZEN["PYTHONPATH"]) / "anthology"
+    assert Path(styles) == Path(package) / "styles"
 
 
 def test_an_epub_only_build_never_loads_weasyprint(ms: Path, tmp_path: Path) -> None:
