@@ -131,8 +131,10 @@ def _environment(manifest: Path) -> list[str]:
     """Python, the libraries' versions and, when it reaches the outputs, the build's epoch."""
     fields = [f"anthology {__version__}", f"python {sys.version}"]
     fields += [f"{name} {version}" for name, version in _versions(LIBRARIES).items()]
-    if not _dated(manifest):  # render.py's rule: volume.toml's date, else SOURCE_DATE_EPOCH
-        fields.append(f"SOURCE_DATE_EPOCH {os.environ.get('SOURCE_DATE_EPOCH', '')}")
+    # render.py's rule: volume.toml's date, else SOURCE_DATE_EPOCH, else 1980 (as if unset)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch and not _dated(manifest):  # volume.toml is parsed only when it can matter
+        fields.append(f"SOURCE_DATE_EPOCH {epoch}")
     return fields
 
 

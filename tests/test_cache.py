@@ -302,7 +302,10 @@ def test_key_takes_the_epoch_only_when_the_volume_has_no_date(ms: Path, monkeypa
     manifest.write_text(manifest.read_text("utf-8").replace('date = "2026-01-15"\n', ""), "utf-8")
     undated = _key(ms)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert _key(ms) != undated
+    at_zero = _key(ms)
+    assert at_zero != undated
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert _key(ms) not in (undated, at_zero)  # unset: 1980-01-01, another date again
 
 
 def test_no_key_for_a_manuscript_that_is_not_there(tmp_path: Path) -> None:
