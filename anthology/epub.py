@@ -123,9 +123,9 @@ def write_epub(book: Book) -> bytes:
     _check_names(book)
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="epub")
     try:
+        cover = pool.submit(build_cover, book)  # first: part of it is Python, and waits for the GIL
         fonts = read_fonts(book)
         deflated = {f"{ROOT}/{f.path}": pool.submit(_deflated, f.path, f.data) for f in fonts}
-        cover = pool.submit(build_cover, book)
         parsed = parse_documents(book)
         where = map_ids(parsed)
         fix_links(parsed, where)
