@@ -47,6 +47,7 @@ class BuildOptions:
     paragraph_numbers: bool = False
     cache: bool = True  # False: build even when OUT/.NAME.build.json says nothing changed
     timings: Timings | None = None  # the wall time of each stage goes here (--timings)
+    jobs: int = 0  # layout worker processes; 0: one a core, at most four (the PDF is the same)
 
 
 @dataclass(frozen=True)
@@ -155,11 +156,29 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     page numbers, and its index anchors give the index its page numbers. An EPUB-only build
     reuses the map of the last print layout when nothing it depends on has changed.
     """
-    with timings.stage("import"):
-        from .manuscript import read_manuscript
-        from .pagemap import insert_pagebreaks
-        from .pdf import PrintOptions, layout_key, print_edition  # WeasyPrint: in print_edition
-        from .render import render, shared_html
+    with timings.stage("import"):  # WeasyPrint: only in the layout's workers
+        from . import manuscript as _, pagemap as _, pdf as _, render as _  # noqa: F401,F811
+
+    pool = None
+    if "pdf" in options.formats:
+        # the layout's workers start now, so WeasyPrint's import overlaps reading and render
+        from .layout import Pool
+        from .pdf import _styles_fetcher, default_jobs
+
+        pool = Pool(options.jobs or default_jobs(), _styles_fetcher)
+    try:
+        return _make_with(manuscript, options, name, timings, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timings,
+               pool) -> tuple[dict[Path, bytes], list[Diagnostic]]:
+    from .manuscript import read_manuscript
+    from .pagemap import insert_pagebreaks
+    from .pdf import PrintOptions, layout_key, print_edition
+    from .render import render, shared_html, with_index_pages
 
     if not isinstance(options.print, PrintOptions):
         options = replace(options, print=PrintOptions(**options.print))
@@ -184,19 +203,27 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     map_path = options.outdir / f".{name}.pagemap.json"
     pages: PageMap | None = None
     index_pages: dict[str, str] = {}
+    epub_path = options.outdir / f"{name}.epub"
+
+    def package_epub(pages: PageMap | None, index_pages: dict[str, str]) -> None:
+        log.info("6. packaging the EPUB")
+        with timings.stage("epub"):
+            paged = with_index_pages(book, index_pages) if index_pages else book
+            made[epub_path] = _epub(insert_pagebreaks(paged, pages) if pages is not None
+                                    else paged)
+
     if "pdf" in options.formats:
         with timings.stage("pdf"):
             key = layout_key(book, options.print)
             log.info("4. laying out the PDF")
-            edition = print_edition(book, options.print, key, progress=options.progress)
-            if volume.index and edition.anchors:
-                # the index now knows its page numbers; it stands last, so no page before it moves
-                log.info("4. laying out the PDF again with the index's page numbers")
-                index_pages = edition.anchors
-                book = render(volume, number_paragraphs=options.paragraph_numbers,
-                              page_of=index_pages)
-                edition = print_edition(book, options.print, key, progress=options.progress)
-            pages = edition.pages
+            # the EPUB is packaged as soon as the page map is known, while the workers draw
+            edition = print_edition(
+                book, options.print, key, progress=options.progress, pool=pool,
+                timings=timings,
+                on_map=package_epub if "epub" in options.formats else None)
+            if "epub" in options.formats and epub_path not in made:
+                package_epub(edition.pages, edition.anchors)
+            pages, index_pages = edition.pages, edition.anchors
             made[options.outdir / f"{name}.pdf"] = edition.pdf
             made[map_path] = json.dumps({"page_map": json.loads(pages.to_json()),
                                          "index_pages": index_pages}, sort_keys=True,
@@ -217,13 +244,5 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
                 "warning"))
         else:
             log.info("3. reusing the page map of the last print layout (%s)", map_path)
-            if index_pages:
-                with timings.stage("render"):
-                    book = render(volume, number_paragraphs=options.paragraph_numbers,
-                                  page_of=index_pages)
-    if "epub" in options.formats:
-        log.info("6. packaging the EPUB")
-        with timings.stage("epub"):
-            epub_book = insert_pagebreaks(book, pages) if pages is not None else book
-            made[options.outdir / f"{name}.epub"] = _epub(epub_book)
+        package_epub(pages, index_pages)
     return made, warnings

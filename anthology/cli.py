@@ -73,11 +73,15 @@ def cli() -> None:
               help="Build even if nothing changed since the last build into the folder.")
 @click.option("--timings", "show_timings", is_flag=True,
               help="Print the wall time of each stage of the build to stderr.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, metavar="N",
+              help="Processes laying out the PDF side by side (default 0: one a core, at "
+                   "most four). The PDF is the same whatever N is.")
 @verbose_option
 def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Path, trim: str,
                   notes: str, pdf_variant: str | None, bleed: str, marks: str | None,
                   large_print: bool, booklet: bool, sheet: str, paragraph_numbers: bool,
-                  strict: bool, no_cache: bool, show_timings: bool, verbose: bool) -> None:
+                  strict: bool, no_cache: bool, show_timings: bool, jobs: int,
+                  verbose: bool) -> None:
     """Build MANUSCRIPT (default: the bundled Serge volume) in every format, or those asked for.
 
     When nothing changed since the last build into the folder (the manuscript, the options,
@@ -90,7 +94,7 @@ def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Pat
     options = BuildOptions(formats=tuple(dict.fromkeys(formats)) or FORMATS, outdir=outdir,
                            strict=strict, print=print_options, booklet=sheet if booklet else "",
                            progress=_progress(), paragraph_numbers=paragraph_numbers,
-                           cache=not no_cache, timings=timings)
+                           cache=not no_cache, timings=timings, jobs=jobs)
     result = build(_manuscript(manuscript), options)
     _end_progress()
     _warn(result.warnings)
