@@ -44,7 +44,7 @@ def build_serge(factory: pytest.TempPathFactory, *flags: str) -> Path:
 @pytest.fixture(scope="module")
 def serge_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = build_serge(tmp_path_factory, "--epub")
-    assert [p.name for p in out.iterdir()] == ["serge.epub"]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["serge.epub"]
     return out / "serge.epub"
 
 
