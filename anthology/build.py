@@ -214,11 +214,10 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
 
     if "pdf" in options.formats:
         with timings.stage("pdf"):
-            key = layout_key(book, options.print)
             log.info("4. laying out the PDF")
             # the EPUB is packaged as soon as the page map is known, while the workers draw
             edition = print_edition(
-                book, options.print, key, progress=options.progress, pool=pool,
+                book, options.print, progress=options.progress, pool=pool,
                 timings=timings,
                 on_map=package_epub if "epub" in options.formats else None)
             if "epub" in options.formats and epub_path not in made:

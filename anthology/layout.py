@@ -305,6 +305,10 @@ def _worker(conn, fetcher_factory) -> None:
     import weasyprint  # noqa: F401  (paid while the parent renders the HTML)
 
     fetcher = fetcher_factory()
+    try:  # warm up (fonts, Pango, the user-agent styles) while the parent renders the book
+        _render(Job(-1, "<p>anthology</p>", "", 0), "<p>anthology</p>", fetcher)
+    except Exception:  # noqa: BLE001 (a warm-up only; the real layout reports its errors)
+        pass
     while True:
         try:
             message = conn.recv()
@@ -413,7 +417,8 @@ def run(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
     pdfs: dict[int, Any] = {}
     if pool.jobs == 1 or keep:
         fetcher = pool.fetcher_factory()
-        for i in plan.order:
+        while len(plan.dispatched) < len(chunks):
+            i = next(i for i in plan.order if i not in plan.dispatched and plan.ready(i))
             job = plan.job(i, base_url, metadata, epoch, make_html)
 
             def report(n, anchors, i=i):
@@ -451,10 +456,7 @@ def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str
     busy: dict[Any, int] = {}
     asks: dict[int, Any] = {}  # chunk → the worker waiting for its folios' shift
     blank: bytes | None = None
-    first = idle.pop(0)
-    first.send(("job", Job(-1, blank_html, base_url, 0, (), metadata, epoch,
-                           styles=plan.styles)))
-    busy[first] = -1
+    blank_sent = False
     while blank is None or len(pdfs) < len(plan.chunks):
         for i in plan.order:
             if not idle:
@@ -464,6 +466,12 @@ def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str
                 job = plan.job(i, base_url, metadata, epoch, make_html)
                 conn.send(("job", job))
                 busy[conn] = i
+        if idle and not blank_sent and len(plan.dispatched) == len(plan.chunks):
+            conn = idle.pop(0)  # the blank verso last: it is a moment's work
+            conn.send(("job", Job(-1, blank_html, base_url, 0, (), metadata, epoch,
+                                  styles=plan.styles)))
+            busy[conn] = -1
+            blank_sent = True
         if not busy:
             raise RuntimeError("no chunk can be laid out: the layout schedule is stuck")
         for conn in wait(list(busy)):
@@ -506,8 +514,10 @@ class _Plan:
         self.styles = styles
         self.mains = [i for i, c in enumerate(chunks) if c.kind == "main"]
         self.numbered = [i for i, c in enumerate(chunks) if c.kind != "front"]
-        self.order = (self.mains + [i for i, c in enumerate(chunks) if c.kind == "front"]
-                      + [i for i, c in enumerate(chunks) if c.kind == "index"])
+        # the index before the front matter: both wait for the main matter, the index
+        # (two balanced columns) takes longer
+        self.order = (self.mains + [i for i, c in enumerate(chunks) if c.kind == "index"]
+                      + [i for i, c in enumerate(chunks) if c.kind == "front"])
         self.count: dict[int, int] = {}
         self.start: dict[int, int] = {}
         self.laid: dict[int, Laid] = {}

@@ -154,9 +154,9 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     step = progress or (lambda message: None)
     started = time.perf_counter()
     root, calls = _print_tree(book, options)
+    key = key or _key_of(root, book)  # before the cut takes the tree apart
     cut = _Cut(root, calls)
     edition = edition_name(book, options)
-    key = key or layout_key(book, options)
     if timings is not None:
         timings.add("pdf: print HTML", time.perf_counter() - started)
 
@@ -219,6 +219,10 @@ def layout_key(book: Book, options: PrintOptions) -> str:
     as rendered, before ``insert_pagebreaks``.
     """
     root, _ = _print_tree(book, options, warn=False)
+    return _key_of(root, book)
+
+
+def _key_of(root, book: Book) -> str:
     html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
     html = html.replace(styles_dir().resolve().as_uri(), "styles:")  # not where it is installed
     digest = hashlib.sha256()
@@ -589,7 +593,12 @@ def _metadata(book: Book) -> dict:
 
 # ---- cutting the print HTML into chunks ------------------------------------------------------
 
-CHUNK_WORDS = 5000  # main-matter words a chunk aims at (cuts fall between sections)
+# Main-matter words a chunk aims at (cuts fall between sections), and at most so many chunks:
+# small enough to share out between workers, few enough that each chunk's fixed costs (its
+# own font subsets in the PDF, a document's styles) stay small. Fixed, never the number of
+# workers: the PDF must not depend on the machine.
+CHUNK_WORDS = 4000
+MAX_CHUNKS = 16
 
 
 class _Cut:
@@ -648,7 +657,7 @@ def _groups(elements: list) -> list[tuple[str, list]]:
     main = elements[start:end]
     words = [len(el.text_content().split()) for el in main]
     total = sum(words)
-    count = max(1, min(len(main), round(total / CHUNK_WORDS)))
+    count = max(1, min(len(main), MAX_CHUNKS, round(total / CHUNK_WORDS)))
     cuts, running, k = [], 0, 1
     for n, w in enumerate(words[:-1], 1):
         running += w
