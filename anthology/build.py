@@ -163,9 +163,11 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     if "pdf" in options.formats:
         # the layout's workers start now, so WeasyPrint's import overlaps reading and render
         from .layout import Pool
-        from .pdf import _styles_fetcher, default_jobs
+        from .pdf import PrintOptions, _styles_fetcher, default_jobs, warm_up_job
 
-        pool = Pool(options.jobs or default_jobs(), _styles_fetcher)
+        print_options = (options.print if isinstance(options.print, PrintOptions)
+                         else PrintOptions(**options.print))
+        pool = Pool(options.jobs or default_jobs(), _styles_fetcher, warm_up_job(print_options))
     try:
         return _make_with(manuscript, options, name, timings, pool)
     finally:

@@ -299,16 +299,18 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _worker(conn, fetcher_factory) -> None:
-    """A worker process: import WeasyPrint at once, then lay out chunks until told to stop."""
+def _worker(conn, fetcher_factory, warm_up: Job | None) -> None:
+    """A worker process: import WeasyPrint and warm up at once (while the parent reads and
+    renders the book), then lay out chunks until told to stop."""
     _quiet()
-    import weasyprint  # noqa: F401  (paid while the parent renders the HTML)
+    import weasyprint  # noqa: F401
 
     fetcher = fetcher_factory()
-    try:  # warm up (fonts, Pango, the user-agent styles) while the parent renders the book
-        _render(Job(-1, "<p>anthology</p>", "", 0), "<p>anthology</p>", fetcher)
-    except Exception:  # noqa: BLE001 (a warm-up only; the real layout reports its errors)
-        pass
+    if warm_up is not None:
+        try:
+            draw(_render(warm_up, warm_up.html, fetcher), warm_up)
+        except Exception:  # noqa: BLE001 (a warm-up only; real layouts report their errors)
+            log.debug("the layout worker's warm-up failed", exc_info=True)
     while True:
         try:
             message = conn.recv()
@@ -336,7 +338,8 @@ class Pool:
     """Worker processes for chunk layout; started early, so WeasyPrint's import overlaps the
     reading and rendering of the manuscript. ``Pool(1)`` runs everything in this process."""
 
-    def __init__(self, jobs: int, fetcher_factory: Callable[[], Any]):
+    def __init__(self, jobs: int, fetcher_factory: Callable[[], Any],
+                 warm_up: Job | None = None):
         self.jobs = max(1, jobs)
         self.fetcher_factory = fetcher_factory
         self.workers: list[tuple[Any, Any]] = []
@@ -345,8 +348,8 @@ class Pool:
                 "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
             for _ in range(self.jobs):
                 parent, child = context.Pipe()
-                process = context.Process(target=_worker, args=(child, fetcher_factory),
-                                          daemon=True)
+                process = context.Process(target=_worker,
+                                          args=(child, fetcher_factory, warm_up), daemon=True)
                 process.start()
                 child.close()
                 self.workers.append((process, parent))
