@@ -27,6 +27,7 @@ tagging must cover the whole file), in one process.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
@@ -155,11 +156,23 @@ def lay_out(job: Job, report: Callable[[int, list[list[str]]], int], fetcher,
     """Lay out one chunk (once, again only to keep footnotes with their calls), tell
     ``report`` its page count and anchors when it is paginated (it answers the shift of
     the folios), then draw it. Return the PDF's bytes, or the Document if asked."""
-    global _on_paginated
-    from .pagemap import page_labels, page_starts
-
     _install_hook()
     started = time.perf_counter()
+    # WeasyPrint builds millions of small objects and frees few until the chunk is done:
+    # the cycle collector's passes over them cost a tenth of the layout and free nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lay_out(job, report, fetcher, laid, keep_document, started)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lay_out(job, report, fetcher, laid, keep_document, started):
+    from .pagemap import page_labels, page_starts
+
+    global _on_paginated
     html, tree = job.html, None
     calls = dict(job.calls)
     for attempt in range(FOOTNOTE_PASSES + 1):
@@ -213,6 +226,12 @@ def lay_out(job: Job, report: Callable[[int, list[list[str]]], int], fetcher,
         laid(result)
     if keep_document:
         return result, document
+    # the joined file gets every anchor, internal link and bookmark from ``result`` (join):
+    # drawn here they would only be dropped again, and cost the join time to read
+    for page in pages:
+        page.anchors = {}
+        page.links = [link for link in page.links if link[0] != "internal"]
+        page.bookmarks = []
     return result, draw(document, job)
 
 
@@ -690,12 +709,10 @@ def join(plan: _Plan, pdfs: dict[int, bytes], blank: bytes, blanks: list[bool]) 
     if tree:
         writer._root_object[NameObject("/Names")] = DictionaryObject({
             NameObject("/Dests"): DictionaryObject({NameObject("/Names"): tree})})
-    # links to another chunk: WeasyPrint dropped them (their anchor was not in its document)
+    # every internal link (the chunks were drawn without them, see lay_out)
     for i in range(len(plan.chunks)):
-        own = {name for names in plan.laid[i].anchors for name, _, _ in names}
         for page, links in enumerate(plan.laid[i].links):
-            added = [(target, rect) for target, rect in links
-                     if target not in own and target in dests]
+            added = [(target, rect) for target, rect in links if target in dests]
             if not added:
                 continue
             pdf_page = writer.pages[first[i] + page]

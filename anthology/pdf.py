@@ -620,7 +620,7 @@ def _metadata(book: Book) -> dict:
 # small enough to share out between workers, few enough that each chunk's fixed costs (its
 # own font subsets in the PDF, a document's styles) stay small. Fixed, never the number of
 # workers: the PDF must not depend on the machine.
-CHUNK_WORDS = 4000
+CHUNK_WORDS = 3000
 MAX_CHUNKS = 16
 
 
