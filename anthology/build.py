@@ -26,7 +26,7 @@ from .timings import Timings
 if TYPE_CHECKING:  # the pipeline's modules are imported by build() itself, after the cache check
     from .model import Book
     from .pagemap import PageMap
-    from .pdf import PrintOptions
+    from .model import PrintOptions
 
 log = logging.getLogger(__name__)
 
@@ -157,13 +157,18 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     reuses the map of the last print layout when nothing it depends on has changed.
     """
     with timings.stage("import"):  # WeasyPrint: only in the layout's workers
-        from . import manuscript as _, pagemap as _, pdf as _, render as _  # noqa: F401,F811
+        from importlib import import_module
+
+        for module in ("manuscript", "pagemap", "render") + (
+                ("pdf",) if "pdf" in options.formats else ()):
+            import_module(f".{module}", __package__)
 
     pool = None
     if "pdf" in options.formats:
         # the layout's workers start now, so WeasyPrint's import overlaps reading and render
         from .layout import Pool
-        from .pdf import PrintOptions, _styles_fetcher, default_jobs, warm_up_job
+        from .model import PrintOptions
+        from .pdf import _styles_fetcher, default_jobs, warm_up_job
 
         print_options = (options.print if isinstance(options.print, PrintOptions)
                          else PrintOptions(**options.print))
@@ -179,7 +184,8 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
                pool) -> tuple[dict[Path, bytes], list[Diagnostic]]:
     from .manuscript import read_manuscript
     from .pagemap import insert_pagebreaks
-    from .pdf import PrintOptions, layout_key, print_edition
+    from .model import PrintOptions
+    from .pagemap import layout_key
     from .render import render, shared_html, with_index_pages
 
     if not isinstance(options.print, PrintOptions):
@@ -216,6 +222,8 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
 
     if "pdf" in options.formats:
         with timings.stage("pdf"):
+            from .pdf import print_edition
+
             log.info("4. laying out the PDF")
             # the EPUB is packaged as soon as the page map is known, while the workers draw
             edition = print_edition(

@@ -33,7 +33,6 @@ import io
 import logging
 import multiprocessing
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -322,7 +321,7 @@ def _worker(conn, fetcher_factory, warm_up: Job | None) -> None:
     """A worker process: import WeasyPrint and warm up at once (while the parent reads and
     renders the book), then lay out chunks until told to stop."""
     _quiet()
-    import weasyprint  # noqa: F401
+    import weasyprint  # noqa: F401  (the import is the point: it overlaps the parent's work)
 
     fetcher = fetcher_factory()
     if warm_up is not None:

@@ -198,3 +198,15 @@ class Book:
     page_source: str = ""
     # the index's terms, so the index can be made again with print page numbers
     index_terms: tuple[IndexEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How to print the book: trim size, note placement, PDF variant, printer's marks."""
+
+    trim: str = "a5"  # a5 | a4 | letter | 6x9in
+    notes: str = "endnotes"  # endnotes | footnotes
+    variant: str = ""  # "" | "pdf/a-2b" | "pdf/ua-1"
+    bleed: str = ""  # e.g. "3mm"
+    marks: str = ""  # "" | "crop"
+    large_print: bool = False

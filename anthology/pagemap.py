@@ -28,6 +28,7 @@ What the print HTML changes. The print HTML is the shared HTML plus a few print 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -44,7 +45,7 @@ from .model import Book, Document
 log = logging.getLogger(__name__)
 
 __all__ = ["PageStart", "PageMap", "page_map", "page_starts", "page_labels", "format_label",
-           "assemble", "insert_pagebreaks", "FORMAT"]
+           "assemble", "insert_pagebreaks", "layout_key", "FORMAT"]
 
 FORMAT = 1  # the page map's JSON format; a file of another format is never reused
 
@@ -425,6 +426,36 @@ def assemble(edition: str, key: str, labels: list[str],
         following = starts[n]
     return PageMap(edition, tuple(PageStart(label, anchor, word)
                                   for label, (anchor, word) in zip(labels, starts)), key)
+
+
+# ---- whether a stored page map fits --------------------------------------------------------
+
+
+def layout_key(book: Book, options: Any) -> str:
+    """A hash of everything the print layout depends on, computed without laying out, and
+    without the print modules (an EPUB-only build computes it to reuse a stored map).
+
+    The print HTML is made from the shared HTML (the book's text), the print options, the
+    styles and fonts, by anthology's code, and laid out by WeasyPrint: the key hashes the
+    shared HTML, the options, anthology's own files (code, templates, styles, fonts: any
+    change to them), WeasyPrint's version and the page map's format. Two builds with the
+    same key have the same pages. The PDF variant is left out: it changes the file, not the
+    pages. ``book`` is the Book as rendered, before ``insert_pagebreaks``.
+    """
+    from dataclasses import asdict
+
+    from . import __version__
+    from .cache import _package_digest, _versions
+    from .render import shared_html
+
+    fields = dict(sorted(asdict(options).items()))
+    fields.pop("variant", None)
+    digest = hashlib.sha256()
+    for part in (f"anthology {__version__} {_package_digest()}",
+                 f"weasyprint {_versions(['weasyprint'])}", f"page map {FORMAT}",
+                 json.dumps(fields, sort_keys=True), shared_html(book, layers=("base.css",))):
+        digest.update(part.encode("utf-8") + b"\0")
+    return "sha256:" + digest.hexdigest()
 
 
 # ---- from a page map to EPUB page breaks --------------------------------------------------

@@ -19,7 +19,6 @@ changed.
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import mimetypes
 import os
@@ -28,7 +27,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.request import url2pathname
@@ -36,11 +34,9 @@ from urllib.request import url2pathname
 import lxml.html
 from lxml import etree
 
-from . import __version__
 from .errors import Diagnostic, InputError, OutputError
-from .model import Book
-from .pagemap import FORMAT as PAGEMAP_FORMAT
-from .pagemap import SHARED, SHARED_TAG, PageMap, assemble
+from .model import Book, PrintOptions
+from .pagemap import SHARED, SHARED_TAG, PageMap, assemble, layout_key
 from .render import shared_html
 from .resources import styles_dir
 
@@ -58,18 +54,6 @@ NOTE_MODES = ("endnotes", "footnotes")
 VARIANTS = ("", "pdf/a-2b", "pdf/ua-1")
 MARKS = ("", "crop")
 _LENGTH = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px|q))$")
-
-
-@dataclass(frozen=True)
-class PrintOptions:
-    """How to print the book: trim size, note placement, PDF variant, printer's marks."""
-
-    trim: str = "a5"  # a5 | a4 | letter | 6x9in
-    notes: str = "endnotes"  # endnotes | footnotes
-    variant: str = ""  # "" | "pdf/a-2b" | "pdf/ua-1"
-    bleed: str = ""  # e.g. "3mm"
-    marks: str = ""  # "" | "crop"
-    large_print: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +138,7 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     step = progress or (lambda message: None)
     started = time.perf_counter()
     root, calls = _print_tree(book, options)
-    key = key or _key_of(root, book)  # before the cut takes the tree apart
+    key = key or layout_key(book, options)
     cut = _Cut(root, calls)
     edition = edition_name(book, options)
     if timings is not None:
@@ -206,32 +190,6 @@ def edition_name(book: Book, options: PrintOptions) -> str:
     name = f"{book.title}, print edition, " + ("large print, " if options.large_print else "")
     name += TRIM_NAMES.get(trim, trim)
     return name + (", with footnotes" if options.notes == "footnotes" else "")
-
-
-def layout_key(book: Book, options: PrintOptions) -> str:
-    """A hash of everything the print layout depends on, computed without laying out.
-
-    The print HTML (text, styles, trim, notes, bleed, marks: all of it is in there), the
-    fonts' bytes, WeasyPrint's version (major versions change layout), anthology's version
-    and the page map's format. Two builds with the same key have the same pages, so an
-    EPUB-only build may reuse the page map of the last print build when the keys agree.
-    The PDF variant is left out: it changes the file, not the pages. ``book`` is the Book
-    as rendered, before ``insert_pagebreaks``.
-    """
-    root, _ = _print_tree(book, options, warn=False)
-    return _key_of(root, book)
-
-
-def _key_of(root, book: Book) -> str:
-    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
-    html = html.replace(styles_dir().resolve().as_uri(), "styles:")  # not where it is installed
-    digest = hashlib.sha256()
-    for part in (f"anthology {__version__}", f"weasyprint {package_version('weasyprint')}",
-                 f"page map {PAGEMAP_FORMAT}", html):
-        digest.update(part.encode("utf-8") + b"\0")
-    for font in book.fonts:
-        digest.update(Path(font).name.encode("utf-8") + b"\0" + Path(font).read_bytes())
-    return "sha256:" + digest.hexdigest()
 
 
 def _base_url() -> str:

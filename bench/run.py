@@ -3,9 +3,10 @@
 The peer pipeline is pandoc (Markdown → EPUB, Markdown → HTML) plus the WeasyPrint command line
 (HTML → PDF) on the same text. Every step runs as a subprocess, interpreter start-up included on
 both sides, on the seed volume (1×) and on the seed repeated ten times (10×). For each step:
-the median wall time of N runs, the range, and each run's peak memory: the summed RSS of the
-process and all its descendants, sampled with psutil every 10 ms, cross-checked by the kernel's
-peak RSS of the largest single process (the rusage of wait4), which it never falls below.
+the median wall time of N runs and the range, and the peak memory: the summed RSS of the
+process and all its descendants, sampled with psutil every 10 ms in one more, untimed run (the
+sampler would take CPU from a build using both cores), cross-checked by the kernel's peak RSS
+of the largest single process (the rusage of wait4) in every run, which it never falls below.
 
     python bench/run.py [--runs 5] [--volumes 1x,10x] [--json build/bench.json]
 """
@@ -67,8 +68,12 @@ def _sample(pid: int, stop: threading.Event, peak: list[int]) -> None:
             return
 
 
-def run_once(cmds: list[list[str]], cwd: Path) -> tuple[float, int, int]:
-    """Run the commands back to back: (seconds, peak tree RSS, peak RSS of one process)."""
+def run_once(cmds: list[list[str]], cwd: Path, sample: bool = True) -> tuple[float, int, int]:
+    """Run the commands back to back: (seconds, peak tree RSS, peak RSS of one process).
+
+    With ``sample`` off the tree is not sampled (its peak is then the largest process's):
+    sampling every 10 ms takes CPU from a build that uses both cores, not from one that
+    uses one, so timed runs are never sampled."""
     peak, largest = 0, 0
     start = time.perf_counter()
     for cmd in cmds:
@@ -77,11 +82,13 @@ def run_once(cmds: list[list[str]], cwd: Path) -> tuple[float, int, int]:
                                     stderr=subprocess.STDOUT)
             stop, tree = threading.Event(), [0]
             sampler = threading.Thread(target=_sample, args=(proc.pid, stop, tree))
-            sampler.start()
+            if sample:
+                sampler.start()
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             stop.set()
-            sampler.join()
+            if sample:
+                sampler.join()
             if proc.returncode != 0:
                 log.seek(0)
                 lines = log.read().decode("utf-8", "replace").strip().splitlines()
@@ -95,15 +102,18 @@ def run_once(cmds: list[list[str]], cwd: Path) -> tuple[float, int, int]:
 
 
 def measure(label: str, step: str, runs: int, cmds_for, cwd: Path) -> dict:
-    """Time cmds_for(i) for i in range(runs); cmds_for may prepare each run (untimed)."""
+    """Time cmds_for(i) for i in range(runs); cmds_for may prepare each run (untimed).
+    Then one more run, untimed, sampled for the peak memory of the whole process tree."""
     times, peaks, largest = [], [], []
-    for i in range(runs):
-        seconds, peak, one = run_once(cmds_for(i), cwd)
-        times.append(seconds)
+    for i in range(runs + 1):
+        timed = i < runs
+        seconds, peak, one = run_once(cmds_for(i), cwd, sample=not timed)
+        if timed:
+            times.append(seconds)
         peaks.append(peak / MIB)
         largest.append(one / MIB)
-        print(f"[{label}] {step} {i + 1}/{runs}: {seconds:.2f} s, peak {peak / MIB:.0f} MiB",
-              file=sys.stderr, flush=True)
+        print(f"[{label}] {step} {i + 1 if timed else 'memory'}/{runs}: {seconds:.2f} s, "
+              f"peak {peak / MIB:.0f} MiB", file=sys.stderr, flush=True)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
             "peak_mib": max(peaks), "largest_process_mib": max(largest),
             "times_s": times, "peaks_mib": peaks, "largest_process_peaks_mib": largest}
@@ -198,9 +208,9 @@ def report(result: dict) -> str:
     lines = [f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), "
              f"{m['memory_gib']} GiB, load {m['load_at_start']}, Python {m['python']}, WeasyPrint {m['weasyprint']}, "
              f"pandoc {m['pandoc']}, anthology {m['anthology_commit']}, {m['date']}",
-             f"median of {result['runs']} runs; peak = summed RSS of the process tree, sampled "
-             f"every 10 ms and never below 1-proc = the kernel's peak RSS of its largest "
-             f"process (largest of the runs)"]
+             f"median of {result['runs']} runs (not sampled); peak = summed RSS of the process "
+             f"tree, sampled every 10 ms in one more run, never below 1-proc = the kernel's "
+             f"peak RSS of its largest process (largest of all runs)"]
     if not result["no_cache_flag"]:
         lines.append("note: this anthology has no build --no-cache option; full and epub ran "
                      "without it")
