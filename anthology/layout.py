@@ -27,6 +27,7 @@ tagging must cover the whole file), in one process.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import io
@@ -125,6 +126,15 @@ def _paginated_anchors(context) -> list[list[str]]:
 
 _font_config = None
 _parsed: dict[tuple[str, str], Any] = {}
+
+
+@atexit.register
+def _forget_fonts() -> None:
+    """Let the font configuration go before the interpreter shuts down: its ``__del__``
+    needs modules that are gone by then."""
+    global _font_config
+    _parsed.clear()
+    _font_config = None
 
 
 def _render(job: "Job", html: str, fetcher):
