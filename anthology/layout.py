@@ -418,7 +418,7 @@ class Chunk:
 
 
 @dataclass
-class Book:
+class Joined:
     """The joined result: the PDF, each page's label and first word, every anchor's label."""
 
     pdf: bytes
@@ -434,7 +434,7 @@ def run(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
         make_html: Callable[[int, dict[str, str]], str], metadata: dict[str, Any],
         epoch: str, styles: tuple[str, ...] = (), variant: str | None = None,
         on_map: Callable[..., None] | None = None,
-        ) -> Book:
+        ) -> Joined:
     """Lay out every chunk once and join them.
 
     ``make_html(i, labels)`` makes the HTML of a chunk whose text needs page numbers (the
@@ -475,7 +475,7 @@ def run(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
     strays = [(note, labels[plan.first_page(r.chunk) + call - 1],
                labels[plan.first_page(r.chunk) + page - 1])
               for r in plan.laid.values() for note, call, page in r.stray_footnotes]
-    return Book(pdf, labels, starts, end, plan.anchor_labels(labels), seconds, strays)
+    return Joined(pdf, labels, starts, end, plan.anchor_labels(labels), seconds, strays)
 
 
 def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
