@@ -24,9 +24,8 @@ from .errors import Diagnostic, InputError
 from .timings import Timings
 
 if TYPE_CHECKING:  # the pipeline's modules are imported by build() itself, after the cache check
-    from .model import Book
+    from .model import Book, PrintOptions
     from .pagemap import PageMap
-    from .model import PrintOptions
 
 log = logging.getLogger(__name__)
 

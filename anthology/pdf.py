@@ -239,9 +239,8 @@ def warm_up_job(options: PrintOptions):
     from .resources import fonts_dir
 
     fonts = tuple(sorted(fonts_dir().glob("*.ttf")))
-    styles = tuple("\n" + css + "\n" for css in (
-        (styles_dir() / "base.css").read_text("utf-8"), _fonts_css(fonts),
-        (styles_dir() / "print.css").read_text("utf-8"), page_css(options, True)))
+    base = "\n" + (styles_dir() / "base.css").read_text("utf-8") + "\n"  # as shared_html has it
+    styles = (base, *_print_styles(fonts, options, has_parts=True))
     words = ("Hyphenation justification typographical considerations accompany the "
              "revolutionary commitment of international correspondents ") * 12
     html = ('<!DOCTYPE html><html lang="en"><body><section class="piece" data-verso="A" '
@@ -258,10 +257,8 @@ def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
     body = root.find("body")
     head = root.find("head")
     has_parts = any("part" in _classes(el) for el in body)
-    for css in (_fonts_css(book.fonts), (styles_dir() / "print.css").read_text("utf-8"),
-                page_css(options, has_parts)):
-        style = etree.SubElement(head, "style")
-        style.text = "\n" + css + "\n"
+    for css in _print_styles(book.fonts, options, has_parts):
+        etree.SubElement(head, "style").text = css
     _mark_sections(body, book)
     _contents(body)
     for el in body.iter("a", "span"):
@@ -274,6 +271,13 @@ def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
     if warn:
         _warn_missing_glyphs(body, book.fonts)
     return root, calls
+
+
+def _print_styles(fonts, options: PrintOptions, has_parts: bool) -> tuple[str, ...]:
+    """The print layers after base.css, as the print HTML's <style> elements hold them."""
+    return tuple("\n" + css + "\n" for css in (
+        _fonts_css(fonts), (styles_dir() / "print.css").read_text("utf-8"),
+        page_css(options, has_parts)))
 
 
 def page_css(options: PrintOptions, has_parts: bool = True) -> str:
