@@ -28,6 +28,8 @@ Layout inside the container (``EPUB/`` is ebooklib's folder name)::
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import struct
 import zlib
@@ -44,6 +46,7 @@ from lxml import etree
 from .cover import cover_png
 from .errors import Diagnostic, OutputError
 from .model import Book, Document, TocEntry
+from .resources import user_cache
 
 __all__ = ["write_epub"]
 
@@ -638,8 +641,28 @@ def _deflate(data: bytes, level: int) -> bytes:
 
 @lru_cache(maxsize=16)
 def _deflate_font(data: bytes) -> bytes:
-    # the same fonts go into every EPUB a process writes (the tests write dozens)
-    return _deflate(data, FONT_LEVEL)
+    """A font deflated, kept in the process (the tests write dozens of EPUBs) and between
+    runs in the user's cache (a tenth of a second of every build): the same zlib gives the
+    same stream for the same bytes and level, and a kept stream is used only if it inflates
+    back to the font."""
+    folder = user_cache("fonts")
+    name = f"{hashlib.sha256(data).hexdigest()}-{FONT_LEVEL}-zlib{zlib.ZLIB_RUNTIME_VERSION}"
+    if folder is not None:
+        try:
+            kept = (folder / name).read_bytes()
+            if zlib.decompress(kept, -zlib.MAX_WBITS) == data:
+                return kept
+        except (OSError, zlib.error):
+            pass
+    packed = _deflate(data, FONT_LEVEL)
+    if folder is not None:
+        try:
+            temporary = folder / f".{name}.{os.getpid()}"
+            temporary.write_bytes(packed)
+            os.replace(temporary, folder / name)
+        except OSError:
+            pass
+    return packed
 
 
 def _deflated(name: str, data: bytes) -> bytes:

@@ -30,7 +30,7 @@ from . import __version__
 from .apparatus import glossary, note_on_text
 from .model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
                     Volume)
-from .resources import fonts_dir, styles_dir, templates_dir
+from .resources import fonts_dir, styles_dir, templates_dir, user_cache
 from .sanitize import display as _display_path, log as _sanitize_log, sanitize
 from .typography import NBSP, smarten
 
@@ -307,13 +307,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     templates costs a build a tenth of a second. Jinja keys each entry by the template's
     name and a checksum of its source, so a changed template is compiled again; the
     output does not depend on the cache. No cache where no cache folder can be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "anthology", f"templates-{jinja2.__version__}")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    folder = user_cache(f"templates-{jinja2.__version__}")
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 def _plain(html: str) -> str:

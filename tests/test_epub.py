@@ -569,3 +569,23 @@ def test_cover_png_is_drawn_again_when_a_font_changes(tmp_path: Path) -> None:
     shutil.copy(FONTS / "CharisSIL-Regular.ttf", bold)  # the title now set in the regular
     os.utime(bold, ns=(1_000_000_000, 1_000_000_000))
     assert cover_png(*args) != first
+
+
+def test_deflated_fonts_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
+    """The user cache of deflated fonts saves time, never decides bytes: a damaged entry is
+    deflated again."""
+    import zlib
+
+    from anthology.epub import FONT_LEVEL, _deflate, _deflate_font
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    data = b"not really a font, but bytes all the same " * 500
+    fresh = _deflate(data, FONT_LEVEL)
+    assert _deflate_font.__wrapped__(data) == fresh  # made and kept
+    (kept,) = (tmp_path / "anthology" / "fonts").iterdir()
+    assert zlib.decompress(kept.read_bytes(), -zlib.MAX_WBITS) == data
+    assert _deflate_font.__wrapped__(data) == fresh  # read back
+    kept.write_bytes(b"damaged")
+    assert _deflate_font.__wrapped__(data) == fresh  # not trusted
+    kept.write_bytes(_deflate(b"another font", FONT_LEVEL))
+    assert _deflate_font.__wrapped__(data) == fresh
