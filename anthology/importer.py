@@ -104,6 +104,7 @@ from typing import Iterable
 import tomli_w
 
 from .errors import Diagnostic, InputError
+from .manuscript import NOT_XML
 from .typography import tex_quotes
 
 __all__ = ["ImportReport", "Imported", "import_dump", "format_report"]
@@ -135,7 +136,7 @@ def import_dump(data: bytes, path: str) -> Imported:
     Raises :class:`InputError` for input that cannot be a dump; never any other exception.
     """
     warn = _Warnings(path)
-    lines = _drop_boilerplate(_lines(_decode(data, path)), warn)
+    lines = _drop_boilerplate(_lines(_decode(data, path), warn), warn)
     front = _front_matter(lines)
     pieces = _split_pieces(lines, front, warn)
     if not any(_has_prose(p) for p in pieces):
@@ -308,11 +309,19 @@ def _decode(data: bytes, path: str) -> str:
 # ==== pass 1: lines and boilerplate ========================================================
 
 
-def _lines(text: str) -> list[_Line]:
-    """Non-blank lines, stripped, TeX quotes curly, each knowing if a blank line precedes it."""
+def _lines(text: str, warn: "_Warnings") -> list[_Line]:
+    """Non-blank lines, stripped, TeX quotes curly, each knowing if a blank line precedes it.
+    Control characters, which no EPUB or PDF can hold, are dropped (and reported)."""
     out: list[_Line] = []
     gap = True
     for no, raw in enumerate(text.split("\n"), start=1):
+        controls = sorted(set(NOT_XML.findall(raw)))
+        if controls:
+            raw = NOT_XML.sub("", raw)
+            names = ", ".join(f"U+{ord(c):04X}" for c in controls)
+            warn(no, "import-controls-removed",
+                 f"dropped control characters ({names}): no EPUB or PDF can hold them",
+                 "they are invisible; check that the line reads as it should")
         stripped = raw.strip()
         if not stripped:
             gap = True

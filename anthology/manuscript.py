@@ -130,7 +130,19 @@ def _read_text(path: Path, display: str, found: list[Diagnostic], line: int = 0,
         found.append(Diagnostic(_display(path), line_no, "not-utf8",
                                 f"byte {exc.start} is not UTF-8", "save the file as UTF-8"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = NOT_XML.search(text)
+    if bad:
+        found.append(Diagnostic(
+            _display(path), text.count("\n", 0, bad.start()) + 1, "control-character",
+            f"a control character (U+{ord(bad.group()):04X}) that no EPUB or PDF can hold",
+            "delete it: it is invisible (anthology import drops such characters)"))
+        return None
+    return text
+
+
+# what XML 1.0 cannot carry (besides surrogates, which UTF-8 cannot encode)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _slug(text: str) -> str:

@@ -92,6 +92,17 @@ def test_not_utf8(mini: Path, tmp_path: Path) -> None:
     assert "02-reply.md:2: error not-utf8: byte 16 is not UTF-8 (save the file as UTF-8)" in line
 
 
+def test_control_character(mini: Path, tmp_path: Path) -> None:
+    """A character XML cannot carry is the author's to delete, not a crash when rendering."""
+    ms = _copy(mini, tmp_path)
+    piece = ms / "pieces" / "02-reply.md"
+    piece.write_text(piece.read_text("utf-8") + "A terminal's \x1b[1mescape.\n", "utf-8")
+    line_no = piece.read_text("utf-8").count("\n")
+    [line] = _errors(ms)
+    assert (f"02-reply.md:{line_no}: error control-character: a control character (U+001B) "
+            "that no EPUB or PDF can hold (delete it") in line
+
+
 def test_no_manifest(tmp_path: Path) -> None:
     [line] = _errors(tmp_path)
     assert "error no-manifest" in line
