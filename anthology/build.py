@@ -155,24 +155,31 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     page numbers, and its index anchors give the index its page numbers. An EPUB-only build
     reuses the map of the last print layout when nothing it depends on has changed.
     """
-    with timings.stage("import"):  # WeasyPrint: only in the layout's workers
-        from importlib import import_module
-
-        for module in ("manuscript", "pagemap", "render") + (
-                ("pdf",) if "pdf" in options.formats else ()):
-            import_module(f".{module}", __package__)
-
     pool = None
     if "pdf" in options.formats:
-        # the layout's workers start now, so WeasyPrint's import overlaps reading and render
-        from .layout import Pool
-        from .model import PrintOptions
-        from .pdf import _styles_fetcher, default_jobs, warm_up_job
+        # the layout's workers start first, so WeasyPrint's import (in them) overlaps this
+        # process's own imports, and the reading and rendering of the manuscript
+        from functools import partial
 
-        print_options = (options.print if isinstance(options.print, PrintOptions)
-                         else PrintOptions(**options.print))
-        pool = Pool(options.jobs or default_jobs(), _styles_fetcher, warm_up_job(print_options))
+        from .layout import Pool, default_jobs, folder_fetcher
+        from .resources import styles_dir
+
+        pool = Pool(options.jobs or default_jobs(), partial(folder_fetcher, styles_dir()),
+                    warm=True)
     try:
+        with timings.stage("import"):  # WeasyPrint: only in the layout's workers
+            from importlib import import_module
+
+            for module in ("manuscript", "pagemap", "render") + (
+                    ("pdf",) if "pdf" in options.formats else ()):
+                import_module(f".{module}", __package__)
+        if pool is not None:
+            from .model import PrintOptions
+            from .pdf import warm_up_job
+
+            print_options = (options.print if isinstance(options.print, PrintOptions)
+                             else PrintOptions(**options.print))
+            pool.warm_up(warm_up_job(print_options))
         return _make_with(manuscript, options, name, timings, pool)
     finally:
         if pool is not None:

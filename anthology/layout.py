@@ -84,6 +84,74 @@ class Laid:
 # ---- inside the process that runs WeasyPrint --------------------------------------------
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint, without the library search that costs it a third of a second.
+
+    WeasyPrint loads Pango, HarfBuzz and the rest by trying several names for each, for
+    every platform. On Linux the first names miss, and for each miss cffi asks
+    ``ctypes.util.find_library``, which runs ldconfig and the C compiler: twenty-odd
+    processes, while the sonames further down each list load directly. So during the import
+    a miss is just a miss; if the import fails all the same, it is tried again with the
+    search (and fails, if it must, with WeasyPrint's own message)."""
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return
+    if not sys.platform.startswith("linux"):
+        import weasyprint  # noqa: F401
+        return
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+        return
+    except OSError:
+        log.debug("WeasyPrint's libraries did not load by their sonames; searching for them")
+    finally:
+        ctypes.util.find_library = search
+    import weasyprint  # noqa: F401,F811
+
+
+def folder_fetcher(root):
+    """A WeasyPrint URL fetcher that serves the files inside ``root`` and refuses the rest:
+    a print build reads nothing from the network, nor from anywhere else on the disk."""
+    import mimetypes
+    from pathlib import Path
+    from urllib.request import url2pathname
+
+    import_weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = Path(root).resolve()
+
+    class FolderFetcher(URLFetcher):
+        def fetch(self, url, headers=None):  # noqa: D401 (WeasyPrint's API)
+            if not url.startswith("file:"):
+                raise ValueError(f"refused {url}: print builds fetch nothing from the network")
+            path = Path(url2pathname(url.split("?")[0].split("#")[0][len("file:"):]))
+            try:
+                path.resolve().relative_to(root)
+            except ValueError:
+                path = None
+            if path is None or not path.is_file():
+                raise ValueError(f"refused {url}: only files in {root} are read")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    return FolderFetcher(allowed_protocols=("file",))
+
+
+def default_jobs() -> int:
+    """Worker processes for the layout: one a core, at most four (each holds a chunk)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 class _Relayout(Exception):
     """Raised from the pagination hook: lay the chunk out again (a footnote strayed)."""
 
@@ -97,6 +165,7 @@ _on_paginated: Callable[[Any], int] | None = None
 
 def _install_hook() -> None:
     """Let the page counter in the margins be shifted once a chunk is paginated."""
+    import_weasyprint()
     import weasyprint.layout as wl
 
     if getattr(wl.make_margin_boxes, "anthology_hook", False):
@@ -327,18 +396,66 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _worker(conn, fetcher_factory, warm_up: Job | None) -> None:
-    """A worker process: import WeasyPrint and warm up at once (while the parent reads and
-    renders the book), then lay out chunks until told to stop."""
-    _quiet()
-    import weasyprint  # noqa: F401  (the import is the point: it overlaps the parent's work)
+def _first_worker(conns, fetcher_factory, warm: bool) -> None:
+    """The first worker process: import WeasyPrint at once (while the parent reads and
+    renders the book), warm up when asked, then fork the other workers from itself, so
+    they begin with WeasyPrint imported, the fonts loaded and the styles parsed: one import
+    and one warm-up a build, not one a worker. Then lay out chunks like the others.
 
+    ``conns`` are the pipe ends of every worker, this one's first. Where processes cannot
+    be forked, each worker is started on its own and gets only its own end."""
+    _quiet()
+    own, others = conns[0], conns[1:]
+    import_weasyprint()
     fetcher = fetcher_factory()
-    if warm_up is not None:
+    if warm:
         try:
-            draw(_render(warm_up, warm_up.html, fetcher), warm_up)
-        except Exception:  # noqa: BLE001 (a warm-up only; real layouts report their errors)
-            log.debug("the layout worker's warm-up failed", exc_info=True)
+            message = own.recv()
+        except EOFError:
+            return
+        if message[0] != "warm":  # stopped before the warm-up
+            return
+        _warm(message[1], fetcher)
+    children = []
+    for conn in others:
+        try:
+            pid = os.fork()
+        except OSError:  # the parent sees the pipe close and does without that worker
+            conn.close()
+            continue
+        if pid == 0:
+            code = 1
+            try:
+                own.close()
+                for other in others:
+                    if other is not conn:
+                        other.close()
+                _serve(conn, fetcher)
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+        conn.close()
+    try:
+        _serve(own, fetcher)
+    finally:
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _warm(job: Job, fetcher) -> None:
+    try:
+        draw(_render(job, job.html, fetcher), job)
+    except Exception:  # noqa: BLE001 (a warm-up only; real layouts report their errors)
+        log.debug("the layout worker's warm-up failed", exc_info=True)
+
+
+def _serve(conn, fetcher) -> None:
+    """Say this worker is ready, then lay out chunks until told to stop."""
+    conn.send(("ready", os.getpid()))
     while True:
         try:
             message = conn.recv()
@@ -346,6 +463,9 @@ def _worker(conn, fetcher_factory, warm_up: Job | None) -> None:
             return
         if message[0] == "stop":
             return
+        if message[0] == "warm":
+            _warm(message[1], fetcher)
+            continue
         job: Job = message[1]
 
         def report(count, anchors, job=job):
@@ -363,37 +483,66 @@ def _worker(conn, fetcher_factory, warm_up: Job | None) -> None:
 
 
 class Pool:
-    """Worker processes for chunk layout; started early, so WeasyPrint's import overlaps the
-    reading and rendering of the manuscript. ``Pool(1)`` runs everything in this process."""
+    """Worker processes for chunk layout; started as early as can be, so WeasyPrint's import
+    overlaps the parent's own imports and the reading and rendering of the manuscript.
+    ``Pool(1)`` runs everything in this process.
 
-    def __init__(self, jobs: int, fetcher_factory: Callable[[], Any],
-                 warm_up: Job | None = None):
+    With ``warm``, the first worker waits for :meth:`warm_up` before the others are forked
+    from it (see :func:`_first_worker`)."""
+
+    def __init__(self, jobs: int, fetcher_factory: Callable[[], Any], warm: bool = False):
         self.jobs = max(1, jobs)
         self.fetcher_factory = fetcher_factory
-        self.workers: list[tuple[Any, Any]] = []
+        self.conns: list[Any] = []
+        self.waiting: set[Any] = set()  # workers that have not said they are ready
+        self.pids: list[int] = []
+        self._processes: list[Any] = []
+        self._forked = False
         if self.jobs > 1:
-            context = multiprocessing.get_context(
-                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            for _ in range(self.jobs):
-                parent, child = context.Pipe()
-                process = context.Process(target=_worker,
-                                          args=(child, fetcher_factory, warm_up), daemon=True)
+            self._forked = "fork" in multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if self._forked else "spawn")
+            pipes = [context.Pipe() for _ in range(self.jobs)]
+            self.conns = [parent for parent, _ in pipes]
+            self.waiting = set(self.conns)
+            children = [child for _, child in pipes]
+            for group in ([children] if self._forked else [[c] for c in children]):
+                process = context.Process(target=_first_worker,
+                                          args=(group, fetcher_factory, warm), daemon=True)
                 process.start()
+                self._processes.append(process)
+            for child in children:
                 child.close()
-                self.workers.append((process, parent))
+
+    def warm_up(self, job: Job) -> None:
+        """Have the workers lay out and draw a small page set in the book's styles once
+        WeasyPrint is imported: a process's first layout loads the fonts, the hyphenation
+        patterns and the parsed styles (which the workers keep), and costs far more than
+        the next."""
+        for conn in self.conns[:1] if self._forked else self.conns:
+            conn.send(("warm", job))
+
+    def ready(self, conn, pid: int) -> None:
+        self.waiting.discard(conn)
+        self.pids.append(pid)
 
     def close(self) -> None:
-        for process, conn in self.workers:
+        for conn in self.conns:
             try:
                 conn.send(("stop",))
             except (OSError, ValueError):
                 pass
-        for process, conn in self.workers:
+        for process in self._processes:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+        for pid in self.pids:  # forked by the first worker: gone by now, unless stuck
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        for conn in self.conns:
             conn.close()
-        self.workers = []
+        self.conns, self._processes, self.pids, self.waiting = [], [], [], set()
 
     def __enter__(self) -> "Pool":
         return self
@@ -483,7 +632,7 @@ def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str
                   make_html, on_map) -> bytes:
     from multiprocessing.connection import wait
 
-    idle = [conn for _, conn in pool.workers]
+    idle = [conn for conn in pool.conns if conn not in pool.waiting]
     busy: dict[Any, int] = {}
     asks: dict[int, Any] = {}  # chunk → the worker waiting for its folios' shift
     blank: bytes | None = None
@@ -503,15 +652,22 @@ def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str
                                   styles=plan.styles)))
             busy[conn] = -1
             blank_sent = True
-        if not busy:
-            raise RuntimeError("no chunk can be laid out: the layout schedule is stuck")
-        for conn in wait(list(busy)):
+        if not busy and not pool.waiting:
+            raise RuntimeError("no chunk can be laid out: the layout schedule is stuck"
+                               if idle else "no layout worker started")
+        for conn in wait([*busy, *pool.waiting]):
             try:
                 message = conn.recv()
             except EOFError:
+                if conn in pool.waiting:  # a worker that could not be forked
+                    pool.waiting.discard(conn)
+                    continue
                 raise RuntimeError("a layout worker stopped unexpectedly") from None
             kind = message[0]
-            if kind == "paginated":
+            if kind == "ready":
+                pool.ready(conn, message[1])
+                idle.append(conn)
+            elif kind == "paginated":
                 _, i, n, anchors = message
                 if i >= 0:
                     plan.paginated(i, n, anchors)

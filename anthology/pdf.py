@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import mimetypes
 import os
 import re
 import time
@@ -29,7 +28,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
-from urllib.request import url2pathname
 
 import lxml.html
 from lxml import etree
@@ -103,15 +101,6 @@ class PrintEdition:
     labels: dict[str, str] = field(default_factory=dict)  # every anchor's page label
 
 
-def default_jobs() -> int:
-    """Worker processes for the layout: one a core, at most four (each holds a chunk)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
-
-
 def write_pdf(book: Book, options: PrintOptions,
               progress: Callable[[str], None] | None = None, jobs: int = 0) -> bytes:
     """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
@@ -126,7 +115,7 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     """Lay out the book once; return the PDF's bytes and the page map of that same layout.
 
     The book is cut into chunks at recto breaks and each chunk is laid out once, in ``jobs``
-    worker processes (0: :func:`default_jobs`; or those of ``pool``), the contents and the
+    worker processes (0: :func:`layout.default_jobs`; or those of ``pool``), the contents and the
     index last, with the page numbers the others gave (see ``layout.py``). ``key`` is stored in the map (see
     :func:`layout_key`, the default), so a later EPUB-only build can tell whether the map
     still fits. ``on_map(page_map, index_pages)`` is called as soon as every chunk is laid
@@ -156,7 +145,7 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
             on_map(assemble(edition, key, labels, starts, end), _index_pages(anchor_labels))
 
     own = pool is None
-    pool = pool or layout.Pool(jobs or default_jobs(), _styles_fetcher)
+    pool = pool or layout.Pool(jobs or layout.default_jobs(), _styles_fetcher)
     step(f"laying out {len(cut.chunks)} chunks, {pool.jobs} at a time")
     try:
         laid = layout.run(cut.chunks, pool, base_url=_base_url(), blank_html=cut.html([]),
@@ -384,21 +373,9 @@ def _fonts_css(fonts: tuple[Path, ...]) -> str:
 
 def _styles_fetcher():
     """A URL fetcher that serves files inside the styles folder and refuses everything else."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from .layout import folder_fetcher
 
-    root = styles_dir().resolve()
-
-    class StylesFetcher(URLFetcher):
-        def fetch(self, url, headers=None):  # noqa: D401 (WeasyPrint's API)
-            if not url.startswith("file:"):
-                raise ValueError(f"refused {url}: print builds fetch nothing from the network")
-            path = Path(url2pathname(url.split("?")[0].split("#")[0][len("file:"):]))
-            if not _inside(path, root) or not path.is_file():
-                raise ValueError(f"refused {url}: only files in {root} are read")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-
-    return StylesFetcher(allowed_protocols=("file",))
+    return folder_fetcher(styles_dir())
 
 
 # ---- the print HTML ---------------------------------------------------------------------------

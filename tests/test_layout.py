@@ -10,13 +10,21 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from anthology.layout import keep_footnotes_with_calls
+from anthology.layout import Pool, keep_footnotes_with_calls
 from anthology.manuscript import read_manuscript
-from anthology.pdf import PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition, print_html
+from anthology.pdf import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
+                           print_html, warm_up_job)
 from anthology.render import render
 from anthology.resources import styles_dir
 
 SERGE = Path(__file__).resolve().parent.parent / "seeds" / "serge"
+
+
+def warm_pool(jobs: int, options: PrintOptions) -> Pool:
+    """Workers as a build starts them: the first warms up, the others are forked from it."""
+    pool = Pool(jobs, _styles_fetcher, warm=True)
+    pool.warm_up(warm_up_job(options))
+    return pool
 
 
 def placed_text(data: bytes) -> list[list[tuple[str, float, float]]]:
@@ -56,12 +64,14 @@ def test_the_chunks_are_the_book_in_order_cut_before_recto_sections(serge_book) 
 
 
 def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book) -> None:
-    """The book laid out in chunks by two worker processes, and the same print HTML laid
-    out as one WeasyPrint document in this process: every page's text at the same place."""
+    """The book laid out in chunks by two worker processes (started as a build starts them),
+    and the same print HTML laid out as one WeasyPrint document in this process: every
+    page's text at the same place."""
     from weasyprint import HTML
 
     options = PrintOptions()
-    edition = print_edition(serge_book, options, jobs=2)
+    with warm_pool(2, options) as pool:
+        edition = print_edition(serge_book, options, pool=pool)
     whole = print_html(serge_book, options, labels=edition.labels)
     reference = HTML(string=whole, base_url=styles_dir().as_uri() + "/",
                      url_fetcher=_styles_fetcher()).write_pdf()
@@ -77,9 +87,116 @@ def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book) -> None:
 def test_the_pdf_is_the_same_bytes_whatever_the_number_of_workers(mini) -> None:
     book = render(read_manuscript(mini).volume)
     one = print_edition(book, PrintOptions(), jobs=1)
-    two = print_edition(book, PrintOptions(), jobs=2)
-    assert one.pdf == two.pdf
-    assert one.pages == two.pages and one.labels == two.labels
+    with warm_pool(2, PrintOptions()) as pool:
+        two = print_edition(book, PrintOptions(), pool=pool)
+    three = print_edition(book, PrintOptions(), jobs=3)  # not warmed up
+    assert one.pdf == two.pdf == three.pdf
+    assert one.pages == two.pages == three.pages and one.labels == two.labels == three.labels
+
+
+def test_the_first_worker_warms_up_then_forks_the_others() -> None:
+    pool = warm_pool(3, PrintOptions())
+    try:
+        assert len(pool._processes) == 1  # one process started: the others are its forks
+        first = pool._processes[0].pid
+        for conn in pool.conns:  # each worker says it is ready, once warmed up
+            assert conn.poll(60)
+            kind, pid = conn.recv()
+            pool.ready(conn, pid)
+            assert kind == "ready"
+        assert first in pool.pids
+        forked = [pid for pid in pool.pids if pid != first]
+        assert len(forked) == 2 and all(parent_of(pid) == first for pid in forked)
+        assert not pool.waiting
+    finally:
+        pool.close()
+    assert not pool.conns
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def test_a_pool_stopped_before_its_warm_up_closes_at_once() -> None:
+    pool = Pool(2, _styles_fetcher, warm=True)
+    process = pool._processes[0]
+    pool.close()
+    assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_worker_that_cannot_be_forked_is_done_without(mini, monkeypatch) -> None:
+    """The first worker's forks fail: the book is laid out by the workers there are."""
+    import os
+
+    book = render(read_manuscript(mini).volume)
+    parent, real_fork = os.getpid(), os.fork
+
+    def fork():
+        if os.getpid() != parent:
+            raise OSError("no more processes")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    with warm_pool(3, PrintOptions()) as pool:
+        edition = print_edition(book, PrintOptions(), pool=pool)
+        assert len(pool.pids) == 1 and not pool.waiting
+    assert edition.pdf == print_edition(book, PrintOptions(), jobs=1).pdf
+
+
+def test_weasyprint_is_imported_without_searching_for_its_libraries(tmp_path) -> None:
+    """The import answers a library-name miss at once (no ldconfig, no compiler), leaves
+    ctypes as it was, and still loads every library WeasyPrint needs."""
+    import subprocess
+    import sys
+
+    script = """
+import ctypes.util, subprocess
+search = ctypes.util.find_library
+spawned = []
+real_popen = subprocess.Popen.__init__
+def popen(self, args, *a, **k):
+    spawned.append(args)
+    return real_popen(self, args, *a, **k)
+subprocess.Popen.__init__ = popen
+from anthology.layout import import_weasyprint
+import_weasyprint()
+import weasyprint.text.ffi as ffi
+assert ctypes.util.find_library is search
+assert ffi.pango and ffi.harfbuzz and ffi.fontconfig and ffi.gobject
+print(len(spawned))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "0", out.stdout + out.stderr
+
+
+def test_weasyprint_is_imported_with_the_search_when_the_sonames_fail(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    script = """
+import ctypes.util, sys
+search = ctypes.util.find_library
+seen = []
+class FailOnce:
+    def find_spec(self, name, path=None, target=None):
+        if name == "weasyprint":
+            seen.append(ctypes.util.find_library is search)
+            if len(seen) == 1:
+                raise OSError("cannot load library 'libpango-1.0.so.0'")
+        return None
+sys.meta_path.insert(0, FailOnce())
+from anthology.layout import import_weasyprint
+import_weasyprint()
+import weasyprint
+assert seen == [False, True], seen
+assert ctypes.util.find_library is search
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "ok", out.stdout + out.stderr
 
 
 def test_links_destinations_and_outline_cross_the_cuts(serge_book) -> None:
