@@ -16,8 +16,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# compileall: bytecode now, as a regular (not editable) install has it, even where
+# PYTHONDONTWRITEBYTECODE would have every run compile the sources again
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q anthology
 
 install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -39,6 +42,7 @@ golden: install-test
 # Figures for the README: median times and peak memory, written to build/bench.json too
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m compileall -q anthology
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

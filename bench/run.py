@@ -243,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     if not labels or set(labels) - {"1x", "10x"} or args.runs < 1:
         ap.error("--volumes takes 1x, 10x or 1x,10x; --runs at least 1")
     seed = args.seed.resolve()
+    # an installed tool runs from compiled bytecode (pip compiles it at install); an editable
+    # install does not, and with PYTHONDONTWRITEBYTECODE set every run would compile anew
+    import compileall
+
+    import anthology
+
+    compileall.compile_dir(Path(anthology.__file__).parent, quiet=1)
     helptext = subprocess.run([ANTHOLOGY, "build", "--help"], capture_output=True, text=True)
     result = {"machine": machine(), "runs": args.runs,
               "no_cache_flag": "--no-cache" in helptext.stdout, "volumes": {}}
