@@ -8,18 +8,27 @@ title stays legible in a library thumbnail.
 The PNG is greyscale and carries no metadata chunks (no time, no text), so the same input and
 the same Pillow/FreeType and zlib give the same bytes. Glyphs are laid out with Pillow's basic
 engine, not libraqm, so whether raqm happens to be installed does not change the image. A
-process draws a given cover once (:func:`cover_png` keeps the last few it made).
+process draws a given cover once (:func:`cover_png` keeps the last few it made), and a drawn
+cover is kept in the user's cache folder, so the next build neither imports Pillow nor draws
+(a tenth of an EPUB-only build): it is found there by a hash of everything it is made of, and
+used only if its own checksum holds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import struct
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from .resources import user_cache
+
+if TYPE_CHECKING:  # Pillow is imported only to draw a cover the cache does not hold
+    from PIL import Image, ImageDraw, ImageFont
 
 __all__ = ["cover_png"]
 
@@ -80,6 +89,60 @@ def cover_png(
 @lru_cache(maxsize=8)
 def _cover_png(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[Path, ...],
                stamps: tuple[tuple[int, int], ...], size: tuple[int, int]) -> bytes:
+    folder = user_cache("covers")
+    if folder is None:
+        return _draw(title, subtitle, authors, font_paths, size)
+    name = _key(title, subtitle, authors, font_paths, size) + ".png"
+    try:  # the PNG, then its SHA-256: a damaged or cut-short file is drawn again
+        kept = (folder / name).read_bytes()
+        png, check = kept[:-32], kept[-32:]
+        if png.startswith(_PNG_SIGNATURE) and hashlib.sha256(png).digest() == check:
+            return png
+    except OSError:
+        pass
+    png = _draw(title, subtitle, authors, font_paths, size)
+    try:
+        temporary = folder / f".{name}.{os.getpid()}"
+        temporary.write_bytes(png + hashlib.sha256(png).digest())
+        os.replace(temporary, folder / name)
+    except OSError:
+        pass
+    return png
+
+
+def _key(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[Path, ...],
+         size: tuple[int, int]) -> str:
+    """A hash of what the cover is made of: the words, the size, the fonts' bytes, this
+    module's code, and the Pillow (with its FreeType) and zlib that draw and pack it."""
+    from .cache import _versions
+
+    digest = hashlib.sha256()
+
+    def add(*values: object) -> None:
+        for value in values:
+            data = (value if isinstance(value, bytes)
+                    else str(value).encode("utf-8", "surrogateescape"))
+            digest.update(f"{len(data)}:".encode() + data)
+
+    add("cover 1", title, subtitle, len(authors), *authors, *size)
+    for path in font_paths:
+        add(Path(path).read_bytes())
+    add(Path(__file__).read_bytes(), zlib.ZLIB_RUNTIME_VERSION, *_versions(["pillow"]).items())
+    try:  # Pillow's FreeType binding (wheels bundle FreeType in it)
+        from importlib.util import find_spec
+
+        spec = find_spec("PIL._imagingft")
+        stat = os.stat(spec.origin)
+        add(stat.st_size, stat.st_mtime_ns)
+    except (ImportError, OSError, AttributeError, TypeError):
+        add("no freetype")
+    return digest.hexdigest()
+
+
+def _draw(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[Path, ...],
+          size: tuple[int, int]) -> bytes:
+    from PIL import Image, ImageDraw
+
     width, height = size
     fonts = dict(zip(FONT_FILES, font_paths))
 
@@ -142,6 +205,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _font(path: Path, px: float) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(path), max(8, round(px)), layout_engine=ImageFont.Layout.BASIC)
 
 

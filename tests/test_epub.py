@@ -571,6 +571,34 @@ def test_cover_png_is_drawn_again_when_a_font_changes(tmp_path: Path) -> None:
     assert cover_png(*args) != first
 
 
+def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
+    """A drawn cover is kept in the user cache, read back without Pillow, and drawn again
+    when the kept file is damaged or anything it is made of changes."""
+    import os
+    import subprocess
+    import sys
+
+    from anthology.cover import _cover_png
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    args = ("Victor Serge", "The Course Is Set on Hope", ("Susan Weissman",),
+            tuple(str(FONTS / f"CharisSIL-{face}.ttf") for face in ("Bold", "Italic", "Regular")),
+            (), (400, 640))
+    drawn = _cover_png.__wrapped__(*args)
+    (kept,) = (tmp_path / "anthology" / "covers").iterdir()
+    script = (f"import sys; from anthology.cover import _cover_png; "
+              f"png = _cover_png.__wrapped__(*{args!r}); "
+              f"print('PIL.ImageDraw' in sys.modules, png == {drawn!r})")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+                         cwd=tmp_path).stdout.split()
+    assert out == ["False", "True"]  # read back, Pillow never imported
+    kept.write_bytes(kept.read_bytes()[:-40] + b"damaged" + kept.read_bytes()[-33:])
+    assert _cover_png.__wrapped__(*args) == drawn  # not trusted: drawn again
+    assert _cover_png.__wrapped__("Another title", *args[1:]) != drawn
+    assert len(list(kept.parent.iterdir())) == 2
+
+
 def test_deflated_fonts_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
     """The user cache of deflated fonts saves time, never decides bytes: a damaged entry is
     deflated again."""
