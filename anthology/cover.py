@@ -128,15 +128,24 @@ def _key(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[
     for path in font_paths:
         add(Path(path).read_bytes())
     add(Path(__file__).read_bytes(), zlib.ZLIB_RUNTIME_VERSION, *_versions(["pillow"]).items())
-    try:  # Pillow's FreeType binding (wheels bundle FreeType in it)
-        from importlib.util import find_spec
-
-        spec = find_spec("PIL._imagingft")
-        stat = os.stat(spec.origin)
-        add(stat.st_size, stat.st_mtime_ns)
-    except (ImportError, OSError, AttributeError, TypeError):
-        add("no freetype")
+    add(*_freetype_binding())
     return digest.hexdigest()
+
+
+def _freetype_binding() -> tuple[object, ...]:
+    """The size and date of Pillow's FreeType binding (wheels bundle FreeType in it), found
+    without importing Pillow."""
+    from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
+
+    spec = PathFinder.find_spec("PIL")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in EXTENSION_SUFFIXES:
+            try:
+                stat = os.stat(os.path.join(folder, "_imagingft" + suffix))
+            except OSError:
+                continue
+            return (stat.st_size, stat.st_mtime_ns)
+    return ("no freetype",)
 
 
 def _draw(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[Path, ...],
