@@ -2,8 +2,9 @@
 
 The peer pipeline is pandoc (Markdown → EPUB, Markdown → HTML) plus the WeasyPrint command line
 (HTML → PDF) on the same text. Every step runs as a subprocess, interpreter start-up included on
-both sides, on the seed volume (1×) and on the seed repeated ten times (10×). For each step:
-the median wall time of N runs and the range, and the peak memory: the summed RSS of the
+both sides, on the seed volume (1×) and on the seed repeated ten times (10×). The steps run
+in rounds, each step once a round, so a shared machine's changes of pace weigh on every step
+alike. For each step: the median wall time of N runs and the range, and the peak memory: the summed RSS of the
 process and all its descendants, sampled with psutil every 10 ms in one more, untimed run (the
 sampler would take CPU from a build using both cores), cross-checked by the kernel's peak RSS
 of the largest single process (the rusage of wait4) in every run, which it never falls below.
@@ -28,8 +29,6 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import psutil
-import pypandoc
 
 from peer import peer_markdown
 from volume import SEED, make_volume, piece_paths, word_count
@@ -48,6 +47,8 @@ class BenchError(Exception):
 
 def _sample(pid: int, stop: threading.Event, peak: list[int]) -> None:
     """Keep in peak[0] the largest summed RSS of pid and its descendants until stop is set."""
+    import psutil
+
     try:
         root = psutil.Process(pid)
     except psutil.Error:
@@ -101,22 +102,30 @@ def run_once(cmds: list[list[str]], cwd: Path, sample: bool = True) -> tuple[flo
     return time.perf_counter() - start, peak, largest
 
 
-def measure(label: str, step: str, runs: int, cmds_for, cwd: Path) -> dict:
-    """Time cmds_for(i) for i in range(runs); cmds_for may prepare each run (untimed).
-    Then one more run, untimed, sampled for the peak memory of the whole process tree."""
-    times, peaks, largest = [], [], []
+def measure(label: str, steps: dict, runs: int) -> dict:
+    """Time every step ``runs`` times, in rounds: each round runs every step once, so a
+    machine that speeds up or slows down during the benchmark (a shared one does) weighs on
+    every step alike and the ratios stay fair. ``steps`` maps a name to (cmds_for, cwd);
+    cmds_for(i) may prepare run i (untimed). Then each step once more, untimed, sampled
+    for the peak memory of its whole process tree."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    peaks: dict[str, list[float]] = {name: [] for name in steps}
+    largest: dict[str, list[float]] = {name: [] for name in steps}
     for i in range(runs + 1):
         timed = i < runs
-        seconds, peak, one = run_once(cmds_for(i), cwd, sample=not timed)
-        if timed:
-            times.append(seconds)
-        peaks.append(peak / MIB)
-        largest.append(one / MIB)
-        print(f"[{label}] {step} {i + 1 if timed else 'memory'}/{runs}: {seconds:.2f} s, "
-              f"peak {peak / MIB:.0f} MiB", file=sys.stderr, flush=True)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_mib": max(peaks), "largest_process_mib": max(largest),
-            "times_s": times, "peaks_mib": peaks, "largest_process_peaks_mib": largest}
+        for name, (cmds_for, cwd) in steps.items():
+            seconds, peak, one = run_once(cmds_for(i), cwd, sample=not timed)
+            if timed:
+                times[name].append(seconds)
+            peaks[name].append(peak / MIB)
+            largest[name].append(one / MIB)
+            print(f"[{label}] {name} {i + 1 if timed else 'memory'}/{runs}: {seconds:.2f} s, "
+                  f"peak {peak / MIB:.0f} MiB", file=sys.stderr, flush=True)
+    return {name: {"median_s": statistics.median(times[name]), "min_s": min(times[name]),
+                   "max_s": max(times[name]), "peak_mib": max(peaks[name]),
+                   "largest_process_mib": max(largest[name]), "times_s": times[name],
+                   "peaks_mib": peaks[name], "largest_process_peaks_mib": largest[name]}
+            for name in steps}
 
 
 def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) -> dict:
@@ -127,34 +136,40 @@ def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) ->
     nc = ["--no-cache"] if no_cache else []
     build = [ANTHOLOGY, "build", str(ms)]
     out = {"manuscript": str(ms), "pieces": len(piece_paths(ms)), "words": word_count(ms)}
-    steps = {}
 
     def full(i: int) -> list[list[str]]:  # a fresh, empty output folder each run
         fresh = work / f"out-{i}"
         fresh.mkdir()
         return [build + ["-o", str(fresh)] + nc]
 
-    steps["full"] = measure(label, "full", runs, full, work)
-    built = work / f"out-{runs - 1}"
-    # an untimed plain build so the no-op cache is stored, whether or not --no-cache stores it
+    # untimed plain builds: one whose build cache the no-op rebuilds find, one beside which
+    # the EPUB-only builds run (with its print page numbers; kept apart, so an EPUB-only
+    # build never changes what the no-op rebuilds find)
     print(f"[{label}] priming the build cache", file=sys.stderr, flush=True)
-    run_once([build + ["-o", str(built)]], work)
-    steps["noop"] = measure(label, "noop", runs, lambda i: [build + ["-o", str(built)]], work)
-    steps["epub"] = measure(label, "epub", runs,
-                            lambda i: [build + ["--epub", "-o", str(built)] + nc], work)
+    built, beside = work / "built", work / "beside"
+    for folder in (built, beside):
+        run_once([build + ["-o", str(folder)]], work)
 
     peer_dir = work / "peer"
     peer_dir.mkdir()
     (peer_dir / "vol.md").write_text(peer_markdown(ms), encoding="utf-8")
     (peer_dir / "a5.css").write_text(A5_CSS, encoding="utf-8")
+    import pypandoc  # the bench's own dependencies (make bench), imported where used
+
     pandoc = pypandoc.get_pandoc_path()
     peer_epub = [[pandoc, "vol.md", "-o", "peer.epub"]]
     peer_pdf = [[pandoc, "vol.md", "-s", "-o", "peer.html"],
                 [WEASYPRINT, "peer.html", "peer.pdf", "-s", "a5.css"]]
-    steps["peer-epub"] = measure(label, "peer-epub", runs, lambda i: peer_epub, peer_dir)
-    steps["peer-pdf"] = measure(label, "peer-pdf", runs, lambda i: peer_pdf, peer_dir)
-    steps["peer"] = measure(label, "peer", runs, lambda i: peer_epub + peer_pdf, peer_dir)
-    out["steps"] = {name: steps[name] for name in STEPS}
+    steps = {
+        "full": (full, work),
+        "epub": (lambda i: [build + ["--epub", "-o", str(beside)] + nc], work),
+        "noop": (lambda i: [build + ["-o", str(built)]], work),
+        "peer-epub": (lambda i: peer_epub, peer_dir),
+        "peer-pdf": (lambda i: peer_pdf, peer_dir),
+        "peer": (lambda i: peer_epub + peer_pdf, peer_dir),
+    }
+    measured = measure(label, steps, runs)
+    out["steps"] = {name: measured[name] for name in STEPS}
     return out
 
 
@@ -187,6 +202,9 @@ def targets(vols: dict) -> list[dict]:
 
 
 def machine() -> dict:
+    import psutil
+    import pypandoc
+
     model = ""
     try:
         model = next((line.split(":", 1)[1].strip() for line in
@@ -208,7 +226,7 @@ def report(result: dict) -> str:
     lines = [f"machine: {m['cpus']} CPUs ({m['cpu_model'] or 'model unknown'}), "
              f"{m['memory_gib']} GiB, load {m['load_at_start']}, Python {m['python']}, WeasyPrint {m['weasyprint']}, "
              f"pandoc {m['pandoc']}, anthology {m['anthology_commit']}, {m['date']}",
-             f"median of {result['runs']} runs (not sampled); peak = summed RSS of the process "
+             f"median of {result['runs']} runs (not sampled), every step once a round; peak = summed RSS of the process "
              f"tree, sampled every 10 ms in one more run, never below 1-proc = the kernel's "
              f"peak RSS of its largest process (largest of all runs)"]
     if not result["no_cache_flag"]:

@@ -32,3 +32,18 @@ def test_peer_markdown_has_every_piece_and_unique_note_labels(tmp_path):
     assert all(re.fullmatch(r"p\d+-.+", label) for label in definitions)
     body = re.sub(r"^\[\^[^\]]+\]:", "", text, flags=re.M)
     assert set(re.findall(r"\[\^([^\]]+)\]", body)) == set(definitions)
+
+
+def test_steps_run_in_rounds_so_drift_weighs_on_every_step_alike(tmp_path, monkeypatch):
+    import run
+
+    monkeypatch.setattr(run, "_sample", lambda pid, stop, peak: None)  # psutil: bench-only
+    log = tmp_path / "order"
+
+    def step(name):
+        return (lambda i: [[sys.executable, "-c",
+                            f"open({str(log)!r}, 'a').write('{name}{i} ')"]], tmp_path)
+
+    measured = run.measure("t", {"a": step("a"), "b": step("b")}, runs=2)
+    assert log.read_text().split() == ["a0", "b0", "a1", "b1", "a2", "b2"]  # round 3: memory
+    assert len(measured["a"]["times_s"]) == 2 and measured["b"]["peak_mib"] > 0
