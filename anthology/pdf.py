@@ -219,25 +219,15 @@ def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None 
 
 
 def warm_up_job(options: PrintOptions):
-    """A small page set in the print styles, for a layout worker to lay out and draw while
-    the book is still being read and rendered: WeasyPrint's first layout in a process loads
-    the fonts, the hyphenation patterns and the parsed styles (which the worker keeps), and
-    costs a second more than the next. Made without the book, so it guesses that the book
-    has parts (a guess that costs only the parsing of the last, small stylesheet)."""
+    """The print stylesheets, for the layout workers to parse (and load their fonts) while
+    the book is still being read and rendered. Made without the book, so it guesses that the
+    book has parts (a wrong guess costs only the parsing of the last, small stylesheet)."""
     from .layout import Job
     from .resources import fonts_dir
 
     fonts = tuple(sorted(fonts_dir().glob("*.ttf")))
     base = "\n" + (styles_dir() / "base.css").read_text("utf-8") + "\n"  # as shared_html has it
-    styles = (base, *_print_styles(fonts, options, has_parts=True))
-    words = ("Hyphenation justification typographical considerations accompany the "
-             "revolutionary commitment of international correspondents ") * 12
-    html = ('<!DOCTYPE html><html lang="en"><body><section class="piece" data-verso="A" '
-            'data-recto="B"><header class="piece-header"><h2 class="piece-title">Warm</h2>'
-            '<p class="byline">By Someone</p></header>'
-            f'<p>{words}<em>{words}</em><a class="noteref" href="#n">1</a></p>'
-            f'<p>{words}</p></section></body></html>')
-    return Job(-2, html, _base_url(), 0, styles=styles)
+    return Job(-2, "", _base_url(), 0, styles=(base, *_print_styles(fonts, options, True)))
 
 
 def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
