@@ -10,28 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 
 import jinja2
 import lxml.html
-import markdown
 from lxml import etree
-from markdown.extensions import Extension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.inlinepatterns import InlineProcessor
 
 from collections import Counter
 
-from . import __version__
+from . import __version__, fragments
 from .apparatus import glossary, note_on_text
 from .model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
                     Volume)
 from .resources import fonts_dir, styles_dir, templates_dir, user_cache
-from .sanitize import display as _display_path, log as _sanitize_log, sanitize
 from .typography import NBSP, smarten
 
 _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
@@ -39,116 +32,15 @@ _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight",
 _SKIP_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style"}
 _BLOCKS = {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th",
            "div", "section", "header", "figcaption", "ol", "ul"}
-_NOTEREF = r"(?<!\\)\[\^([^\]\s\\]+)\]"
 
 
-# ---- Markdown with linked note references -------------------------------------------------
-
-
-class _NoteRefPattern(InlineProcessor):
-    """``[^label]`` as a link to the note, for the piece set with :meth:`use` (none: no match)."""
-
-    def __init__(self) -> None:
-        super().__init__(_NOTEREF)
-        self.use(None, {})
-
-    def use(self, piece: Piece | None, refs: dict[str, list[str]]) -> None:
-        self.piece = piece
-        self.numbers = {n.label: n.number for n in piece.notes} if piece is not None else {}
-        self.refs = refs
-
-    def handleMatch(self, m, data):  # type: ignore[override]
-        label = m.group(1)
-        number = self.numbers.get(label)
-        if self.piece is None or number is None:  # the reader already refused such a manuscript
-            return None, None, None
-        seen = self.refs.setdefault(label, [])
-        ref_id = f"{self.piece.id}-noteref-{number}" + (f"-{len(seen) + 1}" if seen else "")
-        seen.append(ref_id)
-        a = ET.Element("a")
-        a.set("href", f"#{self.piece.id}-note-{number}")
-        a.set("id", ref_id)
-        a.set("class", "noteref")
-        a.set("epub:type", "noteref")
-        a.set("role", "doc-noteref")
-        a.text = label
-        return a, m.start(0), m.end(0)
-
-
-class _NoteRefs(Extension):
-    def __init__(self) -> None:
-        super().__init__()
-        self.pattern = _NoteRefPattern()
-
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        # above links (160) so "[^1]" is never read as a link, above emphasis so "[^*]" is safe
-        md.inlinePatterns.register(self.pattern, "anthology-noteref", 175)
-
-
-class _Converters(threading.local):
-    """This thread's two Markdown converters, made once (making one costs more than most texts):
-    ``plain`` for notes, titles and the apparatus, ``body`` with the note references.
-
-    Extensions are given as objects, not by name: a name sends Markdown through the installed
-    packages' entry points, which costs more than the whole book's Markdown."""
-
-    def __init__(self) -> None:
-        self.plain = markdown.Markdown(extensions=[SaneListExtension()], output_format="xhtml")
-        self.noterefs = _NoteRefs()
-        self.body = markdown.Markdown(extensions=[SaneListExtension(), self.noterefs],
-                                      output_format="xhtml")
-
-
-_converters: _Converters | None = None
-
-# Markdown and the sanitiser give the same fragment for the same text (and, for a body, the
-# same piece id and note numbers), so a process converts a text once: a title appears in its
-# piece, the contents and the imprint, and a build may render a volume twice. Only fragments
-# the sanitiser left whole are kept, so every removal is still logged each time.
-_converted: dict[tuple, tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
-_CONVERTED_MAX = 4096
+# ---- Markdown ---------------------------------------------------------------------------
 
 
 def _markdown(text: str, piece: Piece | None = None,
               refs: dict[str, list[str]] | None = None) -> str:
-    """Markdown to an XHTML-ready fragment, cleaned by the sanitiser; removals are logged.
-
-    With ``piece``, ``[^label]`` becomes a link to the piece's note, recorded in ``refs``.
-    """
-    global _converters
-    if refs is None:
-        refs = {}
-    key = None
-    if not refs:  # reference ids count the references already in refs
-        key = (text, None, ()) if piece is None else \
-            (text, piece.id, tuple((n.label, n.number) for n in piece.notes))
-        hit = _converted.get(key)
-        if hit is not None:
-            html, seen = hit
-            for label, ids in seen:
-                refs[label] = list(ids)
-            return html
-    if _converters is None:
-        _converters = _Converters()
-    if piece is None:
-        html = _converters.plain.reset().convert(text)
-    else:
-        converter = _converters.body
-        _converters.noterefs.pattern.use(piece, refs)
-        try:
-            html = converter.reset().convert(text)
-        finally:
-            _converters.noterefs.pattern.use(None, {})
-    cleaned = sanitize(html)
-    if cleaned.removed:
-        where = _display_path(piece.path) if piece is not None else "manuscript"
-        for removal in cleaned.removed:
-            _sanitize_log.warning("%s", removal.diagnostic(where))
-    elif key is not None:
-        if len(_converted) >= _CONVERTED_MAX:
-            _converted.clear()
-        _converted[key] = (cleaned.html, tuple((label, tuple(ids)) for label, ids in refs.items()))
-    return cleaned.html
+    """Markdown to an XHTML-ready fragment (see fragments.py)."""
+    return fragments.convert(text, piece, refs)
 
 
 # ---- the typography pass and heading levels, on the parsed fragment --------------------------
@@ -612,7 +504,7 @@ def render(volume: Volume, *, number_paragraphs: bool = False,
     sources = tuple(smarten(p.source) for p in volume.pieces if p.source)
     styles = styles_dir()
     subjects = tuple(dict.fromkeys(t.heading for t in volume.index if t.kind == "name"))[:5]
-    return Book(
+    book = Book(
         title=smarten(volume.title), subtitle=smarten(volume.subtitle), language=volume.language,
         identifier=volume.identifier, modified=_modified(volume), documents=tuple(docs),
         toc=tuple(toc_all),
@@ -624,6 +516,8 @@ def render(volume: Volume, *, number_paragraphs: bool = False,
         publisher=volume.publisher, rights=_plain(_inline(volume.rights)) if volume.rights else "",
         date=_modified(volume)[:10], subjects=subjects,
         index_terms=_index_terms(ctx, volume) if volume.index else ())
+    fragments.save()  # for the next build
+    return book
 
 
 def _file_as(name: str) -> str:
