@@ -34,6 +34,7 @@ import io
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -540,15 +541,21 @@ class Pool:
                 conn.send(("stop",))
             except (OSError, ValueError):
                 pass
+        stuck = False
         for process in self._processes:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-        for pid in self.pids:  # forked by the first worker: gone by now, unless stuck
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
+                stuck = True
+        # the first worker waits for its forks before it ends, so only when it had to be
+        # killed may they still be running; else their ids may be other processes' by now
+        started = {process.pid for process in self._processes}
+        for pid in self.pids if stuck else ():
+            if pid not in started:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for conn in self.conns:
             conn.close()
         self.conns, self._processes, self.pids, self.waiting = [], [], [], set()
