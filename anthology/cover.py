@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .resources import user_cache
+from .resources import keep, user_cache
 
 if TYPE_CHECKING:  # Pillow is imported only to draw a cover the cache does not hold
     from PIL import Image, ImageDraw, ImageFont
@@ -101,12 +101,7 @@ def _cover_png(title: str, subtitle: str, authors: tuple[str, ...], font_paths: 
     except OSError:
         pass
     png = _draw(title, subtitle, authors, font_paths, size)
-    try:
-        temporary = folder / f".{name}.{os.getpid()}"
-        temporary.write_bytes(png + hashlib.sha256(png).digest())
-        os.replace(temporary, folder / name)
-    except OSError:
-        pass
+    keep(folder / name, png + hashlib.sha256(png).digest())
     return png
 
 

@@ -29,7 +29,6 @@ Layout inside the container (``EPUB/`` is ebooklib's folder name)::
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import struct
 import zlib
@@ -46,7 +45,7 @@ from lxml import etree
 from .cover import cover_png
 from .errors import Diagnostic, OutputError
 from .model import Book, Document, TocEntry
-from .resources import user_cache
+from .resources import keep, user_cache
 
 __all__ = ["write_epub"]
 
@@ -656,12 +655,7 @@ def _deflate_font(data: bytes) -> bytes:
             pass
     packed = _deflate(data, FONT_LEVEL)
     if folder is not None:
-        try:
-            temporary = folder / f".{name}.{os.getpid()}"
-            temporary.write_bytes(packed)
-            os.replace(temporary, folder / name)
-        except OSError:
-            pass
+        keep(folder / name, packed)
     return packed
 
 

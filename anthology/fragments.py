@@ -15,12 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .resources import user_cache
+from .resources import keep, user_cache
 
 if TYPE_CHECKING:
     from .model import Piece
@@ -94,13 +93,7 @@ class _Store:
             rows = [[k[0], k[1], [list(n) for n in k[2]], self.fragments[k][0],
                      [[label, list(ids)] for label, ids in self.fragments[k][1]]]
                     for k in keys]
-            try:
-                temporary = path.with_name(f".{path.name}.{os.getpid()}")
-                temporary.write_text(json.dumps({"fragments": rows}, ensure_ascii=False),
-                                     "utf-8")
-                os.replace(temporary, path)
-            except OSError:
-                pass
+            keep(path, json.dumps({"fragments": rows}, ensure_ascii=False).encode("utf-8"))
 
 
 _store = _Store()

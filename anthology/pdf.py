@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field

@@ -46,3 +46,14 @@ def user_cache(name: str) -> Path | None:
     except OSError:
         return None
     return folder
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Store ``data`` at ``path`` in the user cache, whole or not at all (a temporary file,
+    then a rename); a cache that cannot be written only costs the next run its time."""
+    try:
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass
