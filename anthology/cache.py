@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import sys
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -183,8 +184,11 @@ def _versions(names: Iterable[str]) -> dict[str, str]:
     return {n: found[n] for n in sorted(found)}
 
 
+@lru_cache(maxsize=1)
 def _package_digest() -> str:
-    """A hash of anthology's own files: its Python, its templates, its styles and fonts."""
+    """A hash of anthology's own files: its Python, its templates, its styles and fonts.
+    Once a process: the build key, the layout key and the fragments' key all need it, and
+    the files a running anthology is made of do not change under it."""
     from .resources import PACKAGE, styles_dir, templates_dir
 
     digest = hashlib.sha256()
