@@ -186,6 +186,65 @@ def _install_hook() -> None:
 
     make_margin_boxes.anthology_hook = True
     wl.make_margin_boxes = make_margin_boxes
+    _columns_laid_out_once()
+
+
+def _columns_laid_out_once() -> None:
+    """Lay out columns filled in turn (``column-fill: auto``, the index's) once a page.
+
+    For every page of a multi-column box WeasyPrint 70 first lays out each column as a
+    trial, to see whether the content fits or must be balanced, then lays them all out
+    again for real. Columns filled in turn are never balanced: the trial can only decide
+    "the columns take the full height", which the real layout then does anyway. So when
+    nothing in the box could make the trial matter (footnotes, which shorten the page;
+    floats and out-of-flow boxes; a block spanning the columns; a set height), the trial's
+    first column is answered "nothing fits" -- the answer that sends WeasyPrint straight to
+    the full-height layout -- and the trial is skipped. The index lays out in half the time;
+    its pages are the same (tested against WeasyPrint unchanged)."""
+    import weasyprint
+    from weasyprint.layout import block
+
+    original = block.columns_layout
+    if getattr(original, "anthology_hook", False) or weasyprint.__version__ != "70.0":
+        return  # written for WeasyPrint 70.0's column.py; any other runs unchanged
+
+    def columns_layout(context, box, *args):
+        if not _fills_in_turn(box):
+            return original(context, box, *args)
+        real = block.block_box_layout
+        answered = False
+
+        def first_column_of_the_trial(*layout_args, **keywords):
+            nonlocal answered
+            if answered:
+                return real(*layout_args, **keywords)
+            answered = True
+            block.block_box_layout = real  # nested blocks lay out as usual
+            return None, None, {"break": "any", "page": None}, [], False, None
+
+        block.block_box_layout = first_column_of_the_trial  # column.py imports it per call
+        try:
+            return original(context, box, *args)
+        finally:
+            block.block_box_layout = real
+
+    columns_layout.anthology_hook = True
+    columns_layout.original = original
+    block.columns_layout = columns_layout
+
+
+def _fills_in_turn(box) -> bool:
+    """Whether a multi-column box's trial layout cannot change its real one (see above)."""
+    known = getattr(box, "anthology_fills_in_turn", None)
+    if known is None:
+        style = box.style
+        known = (style["column_fill"] == "auto" and style["height"] == "auto"
+                 and not any(child.style["column_span"] == "all" for child in box.children)
+                 and not any(b.footnote is not None or b.style["float"] != "none"
+                             or b.style["position"] not in ("static", "relative")
+                             for b in box.descendants() if b is not box))
+        box.anthology_fills_in_turn = known
+    return known
 
 
 def _paginated_anchors(context) -> list[list[str]]:
