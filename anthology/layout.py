@@ -9,7 +9,8 @@ is handled here:
   not: WeasyPrint draws the margin boxes (running heads, folios) after it has paginated the
   whole chunk. So each chunk reports its page count as soon as it is paginated, and its
   margin boxes wait for the count of the chunks before it (a small hook on WeasyPrint's
-  ``make_margin_boxes``). Chunks paginate side by side; only the folios wait.
+  ``make_margin_boxes``). Chunks paginate side by side; only the folios wait, and while a
+  chunk waits its worker lays out the next one.
 * **Page numbers in the text.** The contents and the index print page numbers of other
   chunks. They are laid out last, from the labels the other chunks reported: the contents
   (front matter, roman folios of its own) when the main matter is paginated, the index
@@ -28,13 +29,16 @@ tagging must cover the whole file), in one process.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import hashlib
 import io
 import logging
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -161,7 +165,7 @@ class _Relayout(Exception):
         self.strays = strays
 
 
-_on_paginated: Callable[[Any], int] | None = None
+_local = threading.local()  # the chunk a thread lays out: its ``on_paginated`` hook
 
 
 def _install_hook() -> None:
@@ -176,7 +180,8 @@ def _install_hook() -> None:
     def make_margin_boxes(context, page, state):
         shift = getattr(context, "anthology_shift", None)
         if shift is None:
-            shift = context.anthology_shift = _on_paginated(context) if _on_paginated else 0
+            hook = getattr(_local, "on_paginated", None)
+            shift = context.anthology_shift = hook(context) if hook else 0
         if shift:
             quote_depth, values, scopes, groups = state
             pages = values.get("page") or [0]
@@ -305,20 +310,33 @@ def lay_out(job: Job, report: Callable[[int, list[list[str]]], int], fetcher,
     _install_hook()
     started = time.perf_counter()
     # WeasyPrint builds millions of small objects and frees few until the chunk is done:
-    # the cycle collector's passes over them cost a tenth of the layout and free nothing
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # the cycle collector's passes over them cost a tenth of the layout and free nothing.
+    # (A worker may lay out a chunk while another waits for its folios: the collector
+    # comes back when the last of them is done.)
+    with _collector_paused():
         return _lay_out(job, report, fetcher, laid, keep_document, started)
+
+
+_pauses = [0, False]  # layouts under way; whether the collector ran before the first
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    if _pauses[0] == 0:
+        _pauses[1] = gc.isenabled()
+        gc.disable()
+    _pauses[0] += 1
+    try:
+        yield
     finally:
-        if collecting:
+        _pauses[0] -= 1
+        if _pauses[0] == 0 and _pauses[1]:
             gc.enable()
 
 
 def _lay_out(job, report, fetcher, laid, keep_document, started):
     from .pagemap import page_labels, page_starts
 
-    global _on_paginated
     html, tree = job.html, None
     calls = dict(job.calls)
     for attempt in range(FOOTNOTE_PASSES + 1):
@@ -330,7 +348,7 @@ def _lay_out(job, report, fetcher, laid, keep_document, started):
                     raise _Relayout(strays)
             return report(len(anchors), anchors)
 
-        _on_paginated = on_paginated
+        _local.on_paginated = on_paginated
         try:
             document = _render(job, html, fetcher)
             break
@@ -345,7 +363,7 @@ def _lay_out(job, report, fetcher, laid, keep_document, started):
                      job.chunk, len(again.strays))
             html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
         finally:
-            _on_paginated = None
+            _local.on_paginated = None
     pages = document.pages
     anchors, links, bookmarks = [], [], []
     seen: set[str] = set()
@@ -525,8 +543,38 @@ def _warm(job: Job, fetcher) -> None:
 
 
 def _serve(conn, fetcher) -> None:
-    """Say this worker is ready, then lay out chunks until told to stop."""
+    """Say this worker is ready, then lay out chunks until told to stop.
+
+    Each chunk is laid out in a thread of its own, one at a time (a baton passes between
+    them): a chunk paginated before the chunks ahead of it must wait for their page counts
+    before it can set its folios, and while it waits the baton passes to the next chunk the
+    parent sends, so the core does not idle."""
     conn.send(("ready", os.getpid()))
+    sending, baton = threading.Lock(), threading.Lock()
+    shifts: dict[int, Any] = {}
+
+    def send(message) -> None:
+        with sending:
+            conn.send(message)
+
+    def run(job: Job) -> None:
+        def report(count, anchors):
+            send(("paginated", job.chunk, count, anchors))
+            if job.shift is not None:
+                return job.shift
+            baton.release()
+            try:
+                return shifts[job.chunk].get()
+            finally:
+                baton.acquire()
+
+        with baton:
+            try:
+                _, pdf = lay_out(job, report, fetcher, laid=lambda r: send(("laid", r)))
+                send(("done", job.chunk, pdf))
+            except Exception as exc:  # reported to the parent, which raises OutputError
+                send(("error", job.chunk, f"{type(exc).__name__}: {exc}"))
+
     while True:
         try:
             message = conn.recv()
@@ -536,21 +584,15 @@ def _serve(conn, fetcher) -> None:
             return
         if message[0] == "warm":
             _warm(message[1], fetcher)
-            continue
-        job: Job = message[1]
-
-        def report(count, anchors, job=job):
-            conn.send(("paginated", job.chunk, count, anchors))
-            if job.shift is not None:
-                return job.shift
-            reply = conn.recv()
-            return reply[2]
-
-        try:
-            _, pdf = lay_out(job, report, fetcher, laid=lambda r: conn.send(("laid", r)))
-            conn.send(("done", job.chunk, pdf))
-        except Exception as exc:  # reported to the parent, which raises OutputError
-            conn.send(("error", job.chunk, f"{type(exc).__name__}: {exc}"))
+        elif message[0] == "shift":
+            shifts[message[1]].put(message[2])
+        else:
+            job: Job = message[1]
+            shifts[job.chunk] = queue.SimpleQueue()
+            thread = threading.Thread(target=run, args=(job,), daemon=True,
+                                      name=f"anthology-chunk-{job.chunk}")
+            thread.start()  # a daemon: the parent says stop once every chunk is done, and
+            # a chunk still waiting then belongs to a build that failed or went away
 
 
 class Pool:
@@ -723,29 +765,38 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
               read: Callable[[int], Any]) -> bytes:
     from multiprocessing.connection import wait
 
-    idle = [conn for conn in pool.conns if conn not in pool.waiting]
-    busy: dict[Any, int] = {}
+    workers = [conn for conn in pool.conns if conn not in pool.waiting]
+    running: dict[Any, set[int]] = {}  # worker → the chunks it has and has not sent back
+    waiting: set[int] = set()  # chunks paginated whose folios wait for earlier chunks
     asks: dict[int, Any] = {}  # chunk → the worker waiting for its folios' shift
     blank: bytes | None = None
     blank_sent = False
+
+    def free() -> list:
+        """Workers with no chunk at work: every chunk they have waits for its folios
+        (at most one a worker, so a worker keeps at most two laid-out chunks)."""
+        return [conn for conn in workers
+                if len(running.get(conn, ())) < 2 and running.get(conn, set()) <= waiting]
+
+    def send(conn, i: int, job: Job) -> None:
+        conn.send(("job", job))
+        running.setdefault(conn, set()).add(i)
+
     while blank is None or len(pdfs) < len(plan.chunks):
-        for i in plan.order:
-            if not idle:
-                break
-            if i not in plan.dispatched and plan.ready(i):
-                conn = idle.pop(0)
-                job = plan.job(i, base_url, metadata, epoch, make_html)
-                conn.send(("job", job))
-                busy[conn] = i
+        for conn in free():
+            i = plan.next_for(bool(running.get(conn)), len(workers))
+            if i is not None:
+                send(conn, i, plan.job(i, base_url, metadata, epoch, make_html))
+        idle = free()
         if idle and not blank_sent and len(plan.dispatched) == len(plan.chunks):
-            conn = idle.pop(0)  # the blank verso last: it is a moment's work
-            conn.send(("job", Job(-1, blank_html, base_url, 0, (), metadata, epoch,
-                                  styles=plan.styles)))
-            busy[conn] = -1
+            # the blank verso last: it is a moment's work
+            send(idle[0], -1, Job(-1, blank_html, base_url, 0, (), metadata, epoch,
+                                  styles=plan.styles))
             blank_sent = True
+        busy = [conn for conn in workers if running.get(conn)]
         if not busy and not pool.waiting:
             raise RuntimeError("no chunk can be laid out: the layout schedule is stuck"
-                               if idle else "no layout worker started")
+                               if workers else "no layout worker started")
         for conn in wait([*busy, *pool.waiting]):
             try:
                 message = conn.recv()
@@ -757,13 +808,14 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
             kind = message[0]
             if kind == "ready":
                 pool.ready(conn, message[1])
-                idle.append(conn)
+                workers.append(conn)
             elif kind == "paginated":
                 _, i, n, anchors = message
                 if i >= 0:
                     plan.paginated(i, n, anchors)
                     if plan.asked[i]:
                         asks[i] = conn
+                        waiting.add(i)
             elif kind == "laid":
                 plan.laid_out(message[1], on_map)
             elif kind == "done":
@@ -773,8 +825,7 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
                 else:
                     pdfs[i] = pdf
                     read(i)
-                del busy[conn]
-                idle.append(conn)
+                running[conn].discard(i)
             else:
                 raise RuntimeError(message[2])
         for i, conn in list(asks.items()):
@@ -782,6 +833,7 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
             if shift is not None:
                 conn.send(("shift", i, shift))
                 del asks[i]
+                waiting.discard(i)
     return blank
 
 
@@ -815,6 +867,23 @@ class _Plan:
         return (all(j in self.count for j in self.mains)
                 and all(j in self.laid for j, c in enumerate(self.chunks)
                         if c.kind == "front" and c.has_index_anchors))
+
+    def next_for(self, has_waiting: bool, workers: int) -> int | None:
+        """The chunk a free worker takes next, when chunks may wait for their folios.
+
+        The main matter goes first, in order, except that of its last ``workers`` chunks
+        the largest goes first: the contents and the index wait for the last of them, so
+        the last laid out had better be short. A worker that already has a chunk waiting
+        takes only the first chunk not yet handed out: every chunk before that one is at
+        work, so it never waits for a chunk no worker has, and waiting chunks cannot hold
+        the workers up for good."""
+        mains = [i for i in self.mains if i not in self.dispatched]
+        if mains:
+            if has_waiting or len(mains) > workers:
+                return mains[0]
+            return max(mains, key=lambda i: (len(self.chunks[i].html or ""), -i))
+        return next((i for i in self.order if i not in self.dispatched and self.ready(i)),
+                    None)
 
     def job(self, i: int, base_url: str, metadata, epoch: str, make_html) -> Job:
         chunk = self.chunks[i]

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from anthology.layout import Pool, keep_footnotes_with_calls
+from anthology.layout import Chunk, Job, Pool, _Plan, keep_footnotes_with_calls
 from anthology.manuscript import read_manuscript
 from anthology.pdf import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
                            print_html, warm_up_job)
@@ -172,6 +172,57 @@ def test_the_pdf_is_the_same_bytes_whatever_the_number_of_workers(mini) -> None:
     three = print_edition(book, PrintOptions(), jobs=3)  # not warmed up
     assert one.pdf == two.pdf == three.pdf
     assert one.pages == two.pages == three.pages and one.labels == two.labels == three.labels
+
+
+def test_a_worker_lays_out_another_chunk_while_one_waits_for_its_folios() -> None:
+    """Chunk 2 is paginated but its folios wait for the page count of chunk 1: the worker
+    lays out chunk 3 meanwhile, then finishes chunk 2 once it has its shift."""
+    page = "<style>@page { size: A6; @bottom-center { content: counter(page) } }</style>"
+    with Pool(2, _styles_fetcher) as pool:
+        conn = pool.conns[0]
+        assert conn.poll(60) and conn.recv()[0] == "ready"
+        conn.send(("job", Job(2, page + "<p>two</p>" * 60, "", None)))
+        assert receive(conn)[:2] == ("paginated", 2)  # and waits for its shift
+        conn.send(("job", Job(3, page + "<p>three</p>", "", 7)))
+        assert [m[:2] for m in receive_until(conn, "done")] == [
+            ("paginated", 3), ("laid", ), ("done", 3)]
+        conn.send(("shift", 2, 40))
+        messages = receive_until(conn, "done")
+        assert [m[0] for m in messages] == ["laid", "done"] and messages[1][1] == 2
+        pages = PdfReader(io.BytesIO(messages[1][2])).pages
+        folios = [page.extract_text().split()[-1] for page in pages]
+        assert folios[0] == "41" and len(folios) > 1
+
+
+def receive(conn, seconds: float = 60):
+    assert conn.poll(seconds), "the worker said nothing"
+    return conn.recv()
+
+
+def receive_until(conn, kind: str) -> list:
+    messages = [receive(conn)]
+    while messages[-1][0] != kind:
+        messages.append(receive(conn))
+    return [(m[0],) if m[0] == "laid" else m for m in messages]
+
+
+def plan_of(sizes: list[int]) -> _Plan:
+    chunks = [Chunk("front", None)] + [Chunk("main", "x" * n) for n in sizes]
+    return _Plan(chunks + [Chunk("index", None)], ())
+
+
+def test_the_main_matter_is_handed_out_in_order_but_the_largest_of_the_last_first() -> None:
+    plan = plan_of([40, 30, 20, 10, 35])
+    order = []
+    while (i := plan.next_for(False, 2)) is not None and i in plan.mains:
+        plan.dispatched.add(i)
+        order.append(i)
+    assert order == [1, 2, 3, 5, 4]  # of the last two, the larger first
+    plan = plan_of([40, 30, 20, 10, 35])
+    plan.dispatched.update({1, 2, 3})
+    assert plan.next_for(True, 2) == 4  # a worker with a chunk waiting: the first left
+    plan.dispatched.update({4, 5})
+    assert plan.next_for(False, 2) is None  # contents and index wait for the page counts
 
 
 def test_the_first_worker_warms_up_then_forks_the_others() -> None:
