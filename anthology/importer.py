@@ -98,7 +98,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import tomli_w
@@ -1037,13 +1037,20 @@ def _record_links(pieces: list[_Piece], recipients: list[int], notes: tuple[_Not
     owners: list[int | None] = []
     last_owner = recipients[0]
     for note, (p, hits) in zip(notes, result):
+        owner = recipients[p] if hits else last_owner
+        taken = {n.label for n in pieces[owner].notes}
+        if note.label in taken:  # a second note of that label in the piece: its own label
+            label = next(f"{note.label}-{n}" for n in range(2, len(taken) + 3)
+                         if f"{note.label}-{n}" not in taken)
+            warn(note.lines[0].no, "import-note-relabelled",
+                 f"a second note {note.label!r} in the same piece is called {label!r}",
+                 "check which reference it belongs to: [^" + label + "]")
+            note = replace(note, label=label)
         if hits:
-            owner = recipients[p]
             for c in hits:
                 pieces[owner].links.setdefault((c.block, c.line), []).append((c.start, c.end, note.label))
             owners.append(owner)
         else:
-            owner = last_owner
             owners.append(None)
             warn(note.lines[0].no, "import-note-unreferenced",
                  f"note {note.label!r} has no reference in the text",

@@ -447,6 +447,18 @@ def test_note_without_reference_and_reference_without_note():
     assert (5, "import-reference-without-note") in found
 
 
+def test_a_second_note_of_the_same_label_gets_its_own():
+    """Two notes "*" in one piece: both kept, the second relabelled and
+    reported, so the manuscript builds (a label defined twice is an error there)."""
+    result = imp(ESSAY.format(body="First claim, with a starred source.* Second claim.\n\n"
+                                   "* Source one.\n* Source one, again."))
+    (_, _, body), = pieces(result)
+    assert defs(body) == ["*", "*-2"] and refs(body) == ["*"]
+    assert "Source one, again." in body
+    found = codes(result.report)
+    assert any(code == "import-note-relabelled" for _, code in found)
+
+
 def test_repeated_glued_marker_is_a_second_reference():
     result = imp(ESSAY.format(body="A claim.(1) Another.(2) The first again.(1) A page (1) cite.\n\n"
                                    "1. One.\n\n2. Two."))
@@ -614,6 +626,8 @@ def test_untitled_piece_after_editorial_note_and_reply_after_response_is_rejoind
 @example(["By Ann Example", "By Ann Example", "0\x03A"], "\n")  # a control character
 @example(["By Ann Example", "AA0AA\x1fAA"], "\n")  # one Python counts as white space
 @example(["By Ann Example", "By Ann Example", "0\x1bA"], "\n")
+@example(["By Ann Example", "Glued[2] and super³ and star.*", "", "* Star note", "* Star note"],
+         "\n")  # two notes of one label
 def test_property_import_never_drops_a_word(parts, sep):
     """Every word of a dump is in the manuscript, but for the lines the report says it dropped."""
     from collections import Counter
