@@ -773,8 +773,8 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
     blank_sent = False
 
     def free() -> list:
-        """Workers with no chunk at work: every chunk they have waits for its folios
-        (at most one a worker, so a worker keeps at most two laid-out chunks)."""
+        """Workers with no chunk at work (every chunk they hold waits for its folios) and
+        fewer than two chunks: a worker holds at most two laid-out chunks at once."""
         return [conn for conn in workers
                 if len(running.get(conn, ())) < 2 and running.get(conn, set()) <= waiting]
 
