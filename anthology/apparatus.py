@@ -156,8 +156,10 @@ def note_on_text(volume: Volume, typography: Counter[str]) -> str:
                      "the source gives none.")
     if volume.removed:
         whys = Counter(r.why for r in volume.removed)
-        listed = "; ".join(f"{_count(n, 'line')} of {why}" if why == "web boilerplate"
-                           else f"{_count(n, why.removeprefix('a ').removeprefix('an '))}"
+        # a why with an article names one line ("a repeated title line"); others, what the
+        # lines were part of ("the distributor's licence header")
+        listed = "; ".join(f"{_count(n, why.removeprefix('a ').removeprefix('an '))}"
+                           if why.startswith(("a ", "an ")) else f"{_count(n, 'line')} of {why}"
                            for why, n in sorted(whys.items()))
         paras.append(f"Removed from the source: {listed}.")
     noted = [p for p in pieces if p.notes]
@@ -166,7 +168,9 @@ def note_on_text(volume: Volume, typography: Counter[str]) -> str:
         sentence = ("Notes are numbered separately in each text, as in the sources, and follow "
                     "the text they belong to; each note number leads back to its reference.")
         if symbols:
-            sentence += (" Notes marked in the source with a symbol keep it ("
+            what = "a symbol" if all(not s.isalnum() for s in symbols) else \
+                "a letter" if all(s.isalpha() for s in symbols) else "a letter or a symbol"
+            sentence += (f" Notes marked in the source with {what} keep it ("
                          + ", ".join(symbols) + ").")
         paras.append(sentence)
     if volume.index or glossary(volume):

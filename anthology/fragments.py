@@ -164,9 +164,29 @@ def _make_converters():
     import xml.etree.ElementTree as ET
 
     import markdown
+    from markdown.blockprocessors import BlockProcessor
     from markdown.extensions import Extension
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.inlinepatterns import InlineProcessor
+
+    class LineBlock(BlockProcessor):
+        """pandoc's line blocks: a paragraph whose every line begins with ``|`` keeps its
+        lines (verse, an address), each line's leading spaces kept as no-break spaces."""
+
+        def test(self, parent, block):  # noqa: D102 (Markdown's API)
+            return all(line == "|" or line.startswith("| ") for line in block.split("\n"))
+
+        def run(self, parent, blocks):  # noqa: D102
+            lines = [line[2:] for line in blocks.pop(0).split("\n")]
+            p = ET.SubElement(parent, "p")
+            p.set("class", "verse")
+            p.text = "  \n".join("\u00a0" * (len(t) - len(t.lstrip(" "))) + t.lstrip(" ")
+                                 for t in lines)
+
+    class LineBlocks(Extension):
+        def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+            # before paragraphs (10) and block quotations (20): "> | …" is verse in a quotation
+            md.parser.blockprocessors.register(LineBlock(md.parser), "anthology-lineblock", 25)
 
     class NoteRefPattern(InlineProcessor):
         """``[^label]`` as a link to the note, for the piece set with :meth:`use`."""
@@ -209,11 +229,12 @@ def _make_converters():
 
     class Converters:
         def __init__(self) -> None:
-            self.plain = markdown.Markdown(extensions=[SaneListExtension()],
+            self.plain = markdown.Markdown(extensions=[SaneListExtension(), LineBlocks()],
                                            output_format="xhtml")
             self.noterefs = NoteRefs()
-            self.body = markdown.Markdown(extensions=[SaneListExtension(), self.noterefs],
-                                          output_format="xhtml")
+            self.body = markdown.Markdown(
+                extensions=[SaneListExtension(), LineBlocks(), self.noterefs],
+                output_format="xhtml")
 
         def convert(self, text: str, piece, refs: dict[str, list[str]]) -> str:
             if piece is None:

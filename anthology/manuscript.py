@@ -31,7 +31,7 @@ GLOSSARY_KEYS = {"term", "expansion"}
 PART_KEYS = {"title", "pieces"}
 CONTRIBUTOR_KEYS = {"name", "bio"}
 PIECE_KEYS = {"id", "title", "title_supplied", "subtitle", "authors", "byline", "kind", "source",
-              "publication", "issue", "date", "reviewed"}
+              "publication", "issue", "date", "reviewed", "label", "title_notes"}
 REVIEWED_KEYS = {"title", "authors", "publisher", "year", "pages", "price", "details"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -201,7 +201,9 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
                 details=col.string(table, "details"))
     piece_id = _slug(col.string(meta, "id") or path.stem)
     body_line = end + 2
-    split = split_notes("\n".join(lines[end + 1:]), display, body_line)
+    title_notes = col.strings(meta, "title_notes")
+    split = split_notes("\n".join(lines[end + 1:]), display, body_line,
+                        tuple((label, col.line_of("title_notes")) for label in title_notes))
     found.extend(col.found)
     found.extend(split.diagnostics)
     return Piece(
@@ -210,7 +212,8 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
         authors=col.strings(meta, "authors"), byline=col.string(meta, "byline"), kind=kind,
         source=col.string(meta, "source"),
         publication=col.string(meta, "publication"), issue=col.string(meta, "issue"),
-        date=col.string(meta, "date"), reviewed=reviewed)
+        date=col.string(meta, "date"), reviewed=reviewed, label=col.string(meta, "label"),
+        title_notes=title_notes)
 
 
 def _piece_paths(value: Any, col: _Collector, key_line: int) -> list[tuple[str, int]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PIECE_KINDS = ("essay", "response", "rejoinder", "review", "article", "other")
+PIECE_KINDS = ("essay", "response", "rejoinder", "review", "article", "letter", "preface",
+               "introduction", "afterword", "other")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Piece:
     issue: str = ""
     date: str = ""
     reviewed: Reviewed | None = None
+    label: str = ""  # printed above the title: "Chapter X", "Essay I"
+    title_notes: tuple[str, ...] = ()  # labels of notes whose markers the source prints on the
+    # title: linked from the piece's heading only (not the contents, running heads, metadata)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,12 @@ def _references(body: str, first_line: int) -> list[tuple[str, int]]:
     return refs
 
 
-def split_notes(markdown: str, path: str, first_line: int) -> SplitNotes:
-    """Separate note definitions from ``markdown`` (whose first line is ``first_line``)."""
+def split_notes(markdown: str, path: str, first_line: int,
+                extra: tuple[tuple[str, int], ...] = ()) -> SplitNotes:
+    """Separate note definitions from ``markdown`` (whose first line is ``first_line``).
+
+    A note may be referenced from the body, from another note, or from ``extra`` (the
+    front matter's ``title_note``: a marker printed on the title), as (label, line)."""
     body_lines: list[str] = []
     notes: list[tuple[str, list[str], int]] = []
     diags: list[Diagnostic] = []
@@ -82,7 +86,9 @@ def split_notes(markdown: str, path: str, first_line: int) -> SplitNotes:
                            markdown="\n".join(text).strip(), line=lineno))
 
     body = "\n".join(body_lines).rstrip() + "\n"
-    refs = _references(body, first_line)
+    refs = _references(body, first_line) + list(extra)
+    refs += [(label, note.line) for note in result for label, _ in _references(note.markdown, 0)
+             if label != note.label]
     referenced = {label for label, _ in refs}
     for label, lineno in refs:
         if label not in seen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import escape
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -233,10 +234,13 @@ class _Context:
 
 
 def _notes_html(ctx: _Context, piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]]:
+    # every note first (a note may refer to another, before or after it), then the backlinks
+    converted = [_markdown(note.markdown, piece, refs) if "[^" in note.markdown
+                 else _markdown(note.markdown) for note in piece.notes]
     out = []
-    for note in piece.notes:
+    for note, fragment in zip(piece.notes, converted):
         note_id = f"{piece.id}-note-{note.number}"
-        html = finish_html(_markdown(note.markdown), stats=ctx.stats, indexer=ctx.indexer,
+        html = finish_html(fragment, stats=ctx.stats, indexer=ctx.indexer,
                            paragraph_prefix=note_id)
         targets = refs.get(note.label, [])
         if targets:
@@ -280,10 +284,19 @@ def _piece_document(ctx: _Context, piece: Piece, level: int) -> Document:
                        shift=level - 1, heading_prefix=piece.id, stats=ctx.stats,
                        indexer=ctx.indexer, paragraph_prefix=piece.id,
                        number_paragraphs=ctx.number_paragraphs)
+    title_html = _inline(piece.title)
+    numbers = {n.label: n.number for n in piece.notes}
+    for label in piece.title_notes:
+        # a marker the source prints on the title: the note's first reference
+        number = numbers[label]
+        ref_id = f"{piece.id}-noteref-{number}-title"
+        refs.setdefault(label, []).insert(0, ref_id)
+        title_html += (f'<a href="#{piece.id}-note-{number}" id="{ref_id}" class="noteref" '
+                       f'epub:type="noteref" role="doc-noteref">{escape(label)}</a>')
     notes = _notes_html(ctx, piece, refs)
     doc_id = f"piece-{piece.id}"
     html = ctx.env.get_template("piece.html").render(
-        doc_id=doc_id, piece=piece, level=level, title_html=_inline(piece.title),
+        doc_id=doc_id, piece=piece, level=level, title_html=title_html,
         byline=smarten(piece.byline or ("By " + " and ".join(piece.authors) if piece.authors else "")),
         source_lines=[_inline(line) for line in _source_lines(piece)],
         reviewed_lines=_reviewed_lines(piece), body_html=body, notes=notes)

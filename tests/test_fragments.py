@@ -88,3 +88,15 @@ def test_fragments_the_sanitiser_changed_are_never_kept(tmp_path, monkeypatch) -
     (kept,) = (tmp_path / "anthology" / "fragments").iterdir()
     texts = [row[0] for row in json.loads(kept.read_text("utf-8"))["fragments"]]
     assert texts == ["plain *text*"]
+
+
+def test_line_blocks_keep_their_lines_also_in_a_quotation() -> None:
+    html = fragments.convert("Before.\n\n| One line\n|    indented _two_\n\n> | quoted\n> | verse\n\n* * *\n")
+    assert '<p class="verse">One line<br>\n&nbsp;&nbsp;&nbsp;indented <em>two</em></p>' in html
+    assert "<blockquote>" in html and "quoted<br" in html and "<hr" in html
+    assert "|" not in html
+
+
+def test_a_line_beginning_with_a_bar_is_not_a_line_block_unless_every_line_is() -> None:
+    html = fragments.convert("| one\nand two\n")
+    assert 'class="verse"' not in html and "| one" in html

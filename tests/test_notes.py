@@ -37,3 +37,16 @@ def test_duplicate_label_is_an_error() -> None:
 def test_references_in_code_do_not_count() -> None:
     split = split_notes("Write `[^1]` like this.\n", "p.md", 1)
     assert split.diagnostics == ()
+
+
+def test_a_note_may_be_referenced_from_another_note_or_from_the_title() -> None:
+    md = "Text.[^1]\n\n[^1]: One, with a note of its own.[^A]\n[^A]: On the note.\n[^t]: Title's.\n"
+    split = split_notes(md, "p.md", 1, (("t", 1),))
+    assert [n.label for n in split.notes] == ["1", "A", "t"]
+    assert split.diagnostics == ()  # A is referenced from note 1, t from the title
+
+
+def test_a_title_note_without_a_note_is_an_error() -> None:
+    split = split_notes("Text.\n", "p.md", 5, (("9", 3),))
+    [d] = split.diagnostics
+    assert (d.code, d.line) == ("note-undefined", 3)

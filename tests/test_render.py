@@ -78,3 +78,35 @@ def test_a_kept_body_gives_its_note_references_again(mini: Path) -> None:
     refs_again: dict[str, list[str]] = {}
     assert _markdown(piece.body, piece, refs_again) == html
     assert refs_again == refs and refs["1"] == ["first-noteref-1", "first-noteref-1-2"]
+
+
+def _volume_with(tmp_path: Path, front: str, body: str):
+    ms = tmp_path / "ms"
+    (ms / "pieces").mkdir(parents=True)
+    (ms / "volume.toml").write_text('title = "V"\npieces = ["pieces/01-a.md"]\n')
+    (ms / "pieces" / "01-a.md").write_text(f'+++\ntitle = "History"\n{front}\n+++\n\n{body}\n')
+    return render(read_manuscript(ms).volume)
+
+
+def test_label_title_notes_and_notes_on_notes(tmp_path: Path) -> None:
+    book = _volume_with(tmp_path, 'label = "Essay I"\ntitle_notes = ["*"]',
+                        "Text.[^1]\n\n[^*]: On the title.\n\n[^1]: A note with its own.[^A]\n\n"
+                        "[^A]: The note's note.")
+    doc = next(d for d in book.documents if d.id == "piece-a")
+    # the label above the title; the title's note reference in the heading only
+    assert '<span class="piece-label">Essay I</span> History<a href="#a-note-1" ' \
+           'id="a-noteref-1-title" class="noteref"' in doc.body
+    assert doc.title == "History"
+    assert not any("noteref" in e.title for e in book.toc)
+    # the note on a note: its reference sits in note 2, its backlink leads there
+    root = etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{doc.body}</div>')
+    note2 = next(li for li in root.iter("li") if li.get("id") == "a-note-2")
+    ref = next(a for a in note2.iter("a") if a.get("class") == "noteref")
+    assert ref.get("href") == "#a-note-3"
+    note3 = next(li for li in root.iter("li") if li.get("id") == "a-note-3")
+    back = [a.get("href") for a in note3.iter("a") if a.get("epub:type") == "backlink"
+            or a.get("{http://www.idpf.org/2007/ops}type") == "backlink"]
+    assert back == ["#" + ref.get("id")]
+    # the title's note leads back to the heading
+    note1 = next(li for li in root.iter("li") if li.get("id") == "a-note-1")
+    assert [a.get("href") for a in note1.iter("a")][0] == "#a-noteref-1-title"
