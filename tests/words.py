@@ -41,9 +41,10 @@ _BLOCKS = {f"{XHTML}{t}" for t in ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4"
                                    "div", "section", "blockquote", "header", "nav", "td", "th")}
 
 
-def epub_text(path: Path) -> str:
+def epub_text(path: Path, marks_apart: bool = False) -> str:
     """The text of every XHTML document in the EPUB, as a reader sees it: inline markup joins
-    its text without a space, blocks are separated, numbered lists show their numbers."""
+    its text without a space, blocks are separated, numbered lists show their numbers.
+    With ``marks_apart``, a note reference stands apart from the word after it too."""
     out = []
     with zipfile.ZipFile(path) as z:
         for name in sorted(z.namelist()):
@@ -56,6 +57,8 @@ def epub_text(path: Path) -> str:
                         el.tail = "\n" + (el.tail or "")
                     elif el.get("{http://www.idpf.org/2007/ops}type") == "noteref":
                         el.text = " " + (el.text or "")  # a superscript stands apart
+                        if marks_apart:
+                            el.tail = " " + (el.tail or "")
                 out.append("".join(root.itertext()))
     return "\n".join(out)
 

@@ -1,0 +1,239 @@
+"""Turn the conventions of real text dumps into named patterns and limits, in one place.
+
+Every rule the importer's stages apply is built from the names below, so supporting another
+convention (one more separator, byline form, note marker or boilerplate line) is a change to
+this module, not a new regular expression somewhere in a stage. Each name says which stage
+uses it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ---- decode ------------------------------------------------------------------------------
+
+TAB_WIDTH = 4  # a tab indents like four spaces (indentation marks quotations and verse)
+# An encoding the text declares for itself (Project Gutenberg's header does), used only when
+# the bytes are not UTF-8.
+DECLARED_ENCODING = re.compile(rb"^(?:character set encoding|encoding|charset)\s*:\s*"
+                               rb"(?P<name>[a-z0-9_.:-]{3,30})\s*$", re.IGNORECASE | re.MULTILINE)
+
+# ---- boilerplate -------------------------------------------------------------------------
+
+# Project Gutenberg: the licence header ends at the START line, the footer begins at the END
+# line (or at "End of the Project Gutenberg EBook of …" just before it).
+GUTENBERG_START = re.compile(
+    r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?(?:BOOK|TEXT)\b.*"
+    r"|\*+\s*START\*+\s*THE SMALL PRINT.*|\*END\*THE SMALL PRINT.*", re.IGNORECASE)
+GUTENBERG_END = re.compile(
+    r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?(?:BOOK|TEXT)\b.*"
+    r"|End of (?:the )?Project Gutenberg'?s?\b.*", re.IGNORECASE)
+# paragraphs that credit the transcription, not the authors
+CREDIT_PARAGRAPH = re.compile(
+    r"(?:(?:E-?text|E-?book|This e-?text|This e-?book)?\s*(?:was\s+)?"
+    r"(?:Produced|Prepared|Transcribed|Scanned|Proofread|Digitized|Digitised|Converted)"
+    r"(?:\s+and\s+\w+)?\s+(?:by|from|for)\b"
+    r"|Transcriber'?s?\s+notes?\b|\[Transcriber'?s?\s+note|Note:\s+Project Gutenberg\b"
+    r"|(?:Updated|Release|Posting) [Dd]ate:|\[?E-?(?:Book|Text) #\d+\]?"
+    r"|Character set encoding:|Language:\s+\w+$).*", re.IGNORECASE | re.DOTALL)
+# a paragraph that mentions these is the distributor's, not the authors' (front and back only)
+DISTRIBUTOR = re.compile(r"Project Gutenberg|gutenberg\.(?:org|net)|Standard ?Ebooks|"
+                         r"standardebooks\.org|pgdp\.net|Distributed Proofread", re.IGNORECASE)
+# what a distributor's imprint, colophon or licence paragraph speaks of
+EBOOK_MATTER = re.compile(r"\bebooks?\b|public domain|copyright|licen[cs]e|\bCC0\b|transcription|"
+                          r"typefaces?|cover (?:page|art)|Wikisource|Internet Archive|"
+                          r"Standard ?Ebooks|Project Gutenberg|proofread|\bfor\b$|^by$|^May you",
+                          re.IGNORECASE)
+# Standard Ebooks' own sections: imprint, colophon, uncopyright
+SE_SECTION = re.compile(r"(?:Imprint|Colophon|Uncopyright)\.?", re.IGNORECASE)
+# an illustration placeholder: the dump has no image to show
+ILLUSTRATION = re.compile(r"\[(?:Illustration|Image|Picture)\b[^\]]*\]?", re.IGNORECASE)
+# whole lines of web pages' chrome
+WEB_CRUFT = [re.compile(p, re.IGNORECASE) for p in (
+    r"visit (the|our) .{1,80}(home ?page|web ?site|site)\W*",
+    r"click here\b.{0,100}",
+    r"(share|tweet|e-?mail|print|like|save)( (this|it)( (article|page|story|post))?)?( on .{1,40})?\W*",
+    r"share on (facebook|twitter|linkedin|reddit|whatsapp).{0,60}",
+    r"printer[- ]friendly( version| page| format)?\W*",
+    r"(back|return|go) to (the )?top( of (the )?page)?\W*",
+    r"(read|see) more\W*",
+    r"(log ?in|sign ?in|register) (or register )?to (post|leave) comments?\W*",
+    r"(add|post|leave) (a |new )?comments?\W*",
+    r"subscribe (now|today|to (our|the) (newsletter|mailing list|feed)).{0,60}",
+    r"follow us on .{1,40}",
+    r"(previous|next) (article|post|page|story)\b.{0,80}",
+    r"skip to (main )?content\W*",
+    r"(facebook|twitter|e-?mail|print|reddit|linkedin|whatsapp)"
+    r"(\s*[|·•,/]\s*(facebook|twitter|e-?mail|print|reddit|linkedin|whatsapp))+\W*",
+)]
+WEB_CRUFT_MAX = 140  # longer lines are text, whatever they say
+# the source's own table of contents (the new book makes its own)
+CONTENTS_HEADING = re.compile(r"(?:table of )?contents\.?|index of (?:essays|chapters)\.?",
+                              re.IGNORECASE)
+
+# ---- blocks ------------------------------------------------------------------------------
+
+# A line that separates pieces or sections: three or more of * - _ = ~ # • · (spaced or not),
+# a lone dash, an asterism, a form feed.
+SEPARATOR = re.compile(r"\f|(?:[*\-_=~#•·+◊]\s*){3,}|[—–]|--|⁂|§|\*")
+SEPARATOR_BLANKS = 3  # this many blank lines in a row separate as a separator line does
+INDENT_QUOTE = 2  # a paragraph indented this much more than the text is a block quotation
+WRAP_MIN = 50  # a dump whose long lines end near one width ≥ this is hard-wrapped
+VERSE_RATIO = 0.8  # in a hard-wrapped dump, verse lines stay shorter than this × the width
+VERSE_LINE_MAX = 60  # in a dump with a paragraph a line, verse lines are at most this long
+
+# ---- headers -----------------------------------------------------------------------------
+
+TITLE_WORDS_MAX = 20
+TITLE_CHARS_MAX = 160
+HEADING_WORDS_MAX = 12
+HEADING_CHARS_MAX = 90
+TITLE_END_BAD = (".", ",", ";", ":", "-", "–", "—")
+CAPS_TITLE_LINES_MAX = 3  # a title in capitals may run over this many lines
+
+# words that stay lower case inside a title brought from capitals to title case
+SMALL_WORDS = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at",
+               "by", "in", "of", "off", "on", "per", "to", "up", "via", "from", "with", "into",
+               "onto", "upon", "than", "o'", "vs", "vs.", "v."}
+NAME_PARTICLES = {"de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del", "della",
+                  "bin", "ibn", "al", "y", "e", "dos", "das", "ten", "ter", "st.", "of"}
+HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "rev.", "prof.", "sir", "lady", "lord", "dame",
+              "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "the", "rt."}
+
+# "By X", "by X", "BY X", "Reviewed by X", "Written by X"
+BYLINE = re.compile(r"(?:(?:Reviewed|Review|Written|Text|Interview|Essay|Translated|Told)\s+)?"
+                    r"by\s+(?P<names>.+)", re.IGNORECASE)
+# "— X", "-- X", "– X": a byline under a title, a signature at a piece's end
+DASH_NAME = re.compile(r"(?:—|–|--|-)\s*(?P<names>[^\s—–-].*)")
+NAME_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
+NAME_WORDS_MAX = 6
+BYLINE_CHARS_MAX = 100
+
+# source and first-publication lines, kept verbatim as the piece's source
+SOURCE_PREFIX = re.compile(
+    r"(?:From|Source:|(?:Originally|First) (?:published|appeared|printed|issued)(?: in| by| as)?"
+    r"|Published (?:in|by)|Appeared (?:in|first in)|Reprinted (?:from|with permission from|by "
+    r"permission (?:of|from))|Reproduced from"
+    r"|This (?:article|essay|review|piece|text|interview|letter|chapter) (?:was )?"
+    r"(?:first |originally )?(?:appeared|published|appears|printed) in)\s+", re.IGNORECASE)
+# the prefixes that make a line a source line without a year in it
+SOURCE_STRONG = re.compile(r"(?:Originally|First|Reprinted|Reproduced|Appeared|Published|Source"
+                           r"|This)\b", re.IGNORECASE)
+SOURCE_CHARS_MAX = 160
+SOURCE_WORDS_MAX = 25
+BRACKETED_SOURCE_MAX = 250
+
+MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November"
+          r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
+WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)"
+DAY_FIRST = rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{MONTHS}),?\s+(?P<y1>\d{{4}})"
+MONTH_FIRST = rf"(?P<m2>{MONTHS})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
+ISO_DATE = r"(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})"
+MONTH_YEAR = rf"{MONTHS}(?:\s*[-–/]\s*{MONTHS})?,?\s+\d{{4}}"
+SEASON = (r"(?:Spring|Summer|Autumn|Fall|Winter)(?:\s*[-–/]\s*(?:Spring|Summer|Autumn|Fall|Winter))?"
+          r",?\s+\d{4}")
+DATE = rf"{WEEKDAY}?(?:{DAY_FIRST}|{MONTH_FIRST}|{ISO_DATE}|{MONTH_YEAR}|{SEASON})"
+DATE_LINE = re.compile(rf"{DATE}\.?", re.IGNORECASE)
+DATE_AT_END = re.compile(rf"(?:^|,\s*|\s)(?P<date>{DATE}|\d{{4}})$", re.IGNORECASE)
+
+# A line that labels a piece: "CHAPTER X.", "Chapter 3", "ESSAY I. HISTORY.", "Letter IV".
+ROMAN = r"(?=[IVXLCDM])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
+NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|first|second|third|"
+                r"fourth|fifth|sixth|seventh|eighth|ninth|tenth)")
+PIECE_WORDS = (r"(?:chapter|essay|letter|lecture|sermon|discourse|canto|address|speech|"
+               r"epistle|story|tale|article|paper|review|dialogue|study|sketch|no\.|number)")
+# a heading line of fields set apart by wide spaces: "No. 203.    Tuesday, October 23, 1711.    Addison."
+FIELDS = re.compile(r"\s{3,}")
+PART_WORDS = r"(?:part|book|volume|section)"
+NUMERAL = rf"(?:{ROMAN}|\d{{1,3}}|{NUMBER_WORDS})"
+LABEL = re.compile(rf"(?P<label>(?P<word>{PIECE_WORDS}|{PART_WORDS})\s+(?P<num>{NUMERAL})"
+                   rf"|(?P<bare>{ROMAN}|\d{{1,3}}))\s*[.:]?"
+                   rf"(?:\s*(?:[.:—–]|--|-)\s*(?P<title>\S.*?))?\.?", re.IGNORECASE)
+# titles that say what a piece is even without a number
+NAMED_PIECES = re.compile(r"(?:(?:the |an? |author'?s'? )?(?:preface|foreword|introduction|"
+                          r"prologue|epilogue|afterword|postscript|conclusion|dedication|"
+                          r"introductory|prefatory note|editor'?s note|advertisement))"
+                          r"(?:\s.*)?", re.IGNORECASE)
+
+# a piece's kind, from what its title, publication line or the editorial note says
+KIND_WORDS = [
+    ("rejoinder", re.compile(r"\brejoinder\b", re.IGNORECASE)),
+    ("response", re.compile(r"\b(?:reply|replies|response|responds?|answer)\b", re.IGNORECASE)),
+    ("review", re.compile(r"\b(?:review|reviews|reviewed)\b", re.IGNORECASE)),
+    ("letter", re.compile(r"\b(?:letter|epistle)\b|^to\s+(?:(?:mr|mrs|dr|the|my)\.?\s+)?[A-Z]",
+                          re.IGNORECASE)),
+    ("preface", re.compile(r"\b(?:preface|prefatory|foreword)\b", re.IGNORECASE)),
+    ("introduction", re.compile(r"\b(?:introduction|introductory)\b", re.IGNORECASE)),
+    ("afterword", re.compile(r"\b(?:afterword|epilogue|postscript)\b", re.IGNORECASE)),
+]
+# "a response from X", "reply by Y": the editorial note naming a piece's kind
+KIND_IN_NOTE = re.compile(r"\b(?P<word>response|reply|rejoinder|review|letter|essay|answer)\s+"
+                          r"(?:from|by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
+# a title-page line crediting the volume's editor ("Edited with an Introduction", "Edited by")
+EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen)\b", re.IGNORECASE)
+# a letter's opening and closing
+SALUTATION = re.compile(r"(?:(?:my )?dear\b.{0,40}|sir|madam|gentlemen|sirs|to the editor.{0,40}"
+                        r"|greetings? (?:from|to)\b.{0,60})\s*[,:—.]?", re.IGNORECASE)
+# a volume whose title says it is letters: its pieces are letters unless they say otherwise
+LETTERS_TITLE = re.compile(r"\b(?:letters|epistles)\s+(?:of|to|from|on|written)\b|\bcorrespondence\b"
+                           r"|^(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:letters|epistles)$", re.IGNORECASE)
+# a note's back-link, as a web page or an ebook prints it after the note's text
+NOTE_BACKLINK = re.compile(r"\s*(?:↩\ufe0e?|↩︎|⤴|↑|\^)\s*$")
+VALEDICTION = re.compile(r"(?:(?:yours|your|ever|very|most|faithfully|sincerely|truly|"
+                         r"respectfully|affectionately|obediently|humble|obedient|servant|"
+                         r"friend|always|cordially|gratefully)[\s,.]*){1,6}", re.IGNORECASE)
+SIGNATURE_WORDS_MAX = 6
+
+# ---- notes -------------------------------------------------------------------------------
+
+NOTES_HEADING = re.compile(r"(?:notes?|endnotes|footnotes|notes and references|references|"
+                           r"references and notes|sources and notes|editor'?s notes)\s*[.:]?",
+                           re.IGNORECASE)
+# A note as listed: "1. text", "[1] text", "(1) text", "¹ text", "* text", "[A] text", "1 text"
+NOTE_ITEMS = [
+    (re.compile(r"(?P<label>\d{1,3})[.)]\s+(?P<text>\S.*)"), "number"),
+    (re.compile(r"\[(?P<label>\d{1,3}|[A-Za-z])\]\s*(?P<text>\S.*)"), "bracket"),
+    (re.compile(r"\((?P<label>\d{1,3}|[a-z])\)\s*(?P<text>\S.*)"), "paren"),
+    (re.compile(r"(?P<label>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?P<text>\S.*)"), "super"),
+    (re.compile(r"(?P<label>\*{1,3}|†{1,2}|‡{1,2}|§|¶|‖)\s*(?P<text>\S.*)"), "symbol"),
+    (re.compile(r"(?P<label>\d{1,3})\s+(?P<text>[^\d\s].*)"), "bare"),
+    (re.compile(r"(?P<label>[A-Z])[.)]\s+(?P<text>\S.*)"), "letter"),
+]
+# syntaxes of items that may stand right after the paragraph that cites them (a footnote)
+INLINE_NOTE_SYNTAX = {"bracket", "paren", "super", "symbol"}
+# Project Gutenberg's footnotes: [Footnote 1: text] or [Footnote A: text], anywhere
+FOOTNOTE_BLOCK = re.compile(r"\[\s*(?:Foot-?note|Note)\s+(?P<label>\d{1,3}|[A-Za-z]|[*†‡§])\s*[:.]\s*"
+                            r"(?P<text>.*)", re.IGNORECASE | re.DOTALL)
+# Note references: (1) [1] [A] ¹ and symbols after a word, punctuation or closing quote
+REFERENCE = re.compile(r"\((?P<paren>\d{1,3})\)|\[(?P<bracket>\d{1,3}|[A-Za-z])\]"
+                       r"|(?P<super>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+                       r"|(?<=[\w.,;:!?”’\"')\]_])(?P<symbol>\*{1,3}|†{1,2}|‡{1,2}|§|‖)"
+                       r"(?![\w*†‡])")
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+SYMBOLS = "*†‡§¶‖"
+
+# ---- inline markup -----------------------------------------------------------------------
+
+# _emphasis_ and *emphasis*: opened before a word, closed after one, within a paragraph
+EMPHASIS = re.compile(r"(?<![\w\\*_])(?P<mark>[_*])(?=[^\s_*])(?P<text>(?:(?!(?P=mark)).){1,400}?"
+                      r"(?<=[^\s_*]))(?P=mark)(?![\w*_])", re.DOTALL)
+# =bold= as some Gutenberg texts set it
+STRONG = re.compile(r"(?<![\w=])=(?=[^\s=])(?P<text>[^=\n]{1,200}?(?<=[^\s=]))=(?![\w=])")
+
+# ---- body --------------------------------------------------------------------------------
+
+# a verb of saying that introduces a quotation
+SAYING = re.compile(
+    r"\b(wr[io]te|writes|written|says?|said|states?|stated|statement|declared?s?|puts it|put it|"
+    r"passage|following|as follows|titled|entitled|observe[sd]?|notes|noted|remark(s|ed)?|"
+    r"argue[sd]?|asserts?|asserted|explain(s|ed)?|describe[sd]?|reflects|recall(s|ed)?|"
+    r"conclude[sd]?|insist(s|ed)?|tells|told|ask(s|ed)|continue[sd]|adds|added|quoted?|"
+    r"words|reads|in full)\b", re.IGNORECASE)
+CITATION = re.compile(r"\s*\((?P<cite>[^()]{1,80})\)\s*[.,;]?$")
+OPEN_QUOTES = "“\"«„"
+CLOSE_QUOTES = "”\"»"
+ORDERED_ITEM = re.compile(r"(\d{1,3})\.\s+\S")
+BULLET_ITEM = re.compile(r"[-*+•]\s+\S")
+PROSE_WORD = re.compile(r"[^\W\d_]{2,}")
+PROSE_WORDS_MIN = 3  # a line with this many words is prose (a piece must have some)

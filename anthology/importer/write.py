@@ -1,0 +1,150 @@
+"""Turn the pieces found into the manuscript's files: ``volume.toml`` and ``pieces/NN-slug.md``.
+
+Whatever is written builds: file names (and so piece ids) are unique, the TOML is written
+by tomli-w, every note is defined once and referenced, and the text is escaped so that every
+word renders as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import tomli_w
+
+from .body import body_markdown, note_markdown
+from .headers import iso_date, parse_source
+from .inline import escape, safe_start
+from .kinds import join_names
+from .records import TITLE, Found, Layout, NoteText, Piece
+from .report import Log
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:40].strip("-")
+
+
+def piece_names(pieces: list[Piece]) -> list[str]:
+    """``pieces/NN-base.md``, the base unique (it is the piece's id once NN- is off): the
+    first author's surname, then the kind, then the title's first words where those repeat,
+    else the title's first words; a number where even those repeat."""
+    def title_words(p: Piece, n: int) -> str:
+        stop = {"a", "an", "the", "of", "on", "and"}
+        words = [w for w in re.findall(r"[a-z0-9]+", slug(p.header.title).replace("-", " "))
+                 if w not in stop and len(w) > 1]  # "Serge's" → serge, not serge-s
+        return "-".join(words[:n])
+
+    bases = [slug(p.header.authors[0].split()[-1]) if p.header.authors else title_words(p, 4)
+             for p in pieces]
+    bases = [b or "piece" for b in bases]
+    for refine in (lambda p, b: f"{b}-{p.kind}" if p.header.authors else b,
+                   lambda p, b: "-".join(x for x in (b, title_words(p, 3)) if x)):
+        repeated = {b for b in bases if bases.count(b) > 1}
+        bases = [refine(p, b) if b in repeated else b for p, b in zip(pieces, bases)]
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for i, base in enumerate(bases):
+        seen[base] = seen.get(base, 0) + 1
+        unique = base if bases.count(base) == 1 else f"{base}-{seen[base]}"
+        out.append(f"pieces/{i + 1:02d}-{unique}.md")
+    return out
+
+
+def write_manuscript(found: Found, layout: Layout, log: Log) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    names = piece_names(found.pieces)
+    for name, piece in zip(names, found.pieces):
+        front_matter = "+++\n" + _front_matter_toml(piece) + "+++\n"
+        parts = [body_markdown(piece, layout, log), _notes_markdown(piece, layout)]
+        text = front_matter + "\n" + "\n\n".join(p for p in parts if p) + "\n"
+        files[name] = text.encode("utf-8")
+    files["volume.toml"] = _volume_toml(found, names, log).encode("utf-8")
+    return files
+
+
+def _front_matter_toml(piece: Piece) -> str:
+    h = piece.header
+    publication, issue, date = parse_source(h.source) if h.source else ("", "", "")
+    if h.publication_line:
+        # the header's own line, verbatim ("Green Left Weekly review"): no word is dropped
+        publication = h.publication_line
+    doc: dict = {"title": h.title, "title_supplied": h.title_supplied}
+    if h.label:
+        doc["label"] = h.label
+    notes = [piece.links[(TITLE, k)][0][2] for k in range(len(h.title_marks))
+             if (TITLE, k) in piece.links]
+    if notes:
+        doc["title_notes"] = notes
+    unanswered = "".join(printed for k, (_l, printed) in enumerate(h.title_marks)
+                         if (TITLE, k) not in piece.links)
+    if unanswered:
+        doc["title"] = h.title + unanswered  # a mark no note answers stays as printed
+    doc.update({
+        "subtitle": h.subtitle,
+        "authors": list(h.authors),
+        **({"byline": h.byline} if h.byline else {}),
+        "kind": piece.kind,
+        "source": h.source,
+        "publication": publication or piece.publication,
+        "issue": issue or piece.issue,
+        "date": h.date or date,
+    })
+    if h.book is not None:
+        b = h.book
+        doc["reviewed"] = {"title": b.title, "authors": list(b.authors), "publisher": b.publisher,
+                           "year": b.year, "pages": b.pages, "price": b.price, "details": b.details}
+    return tomli_w.dumps(doc, multiline_strings=False)
+
+
+def _notes_markdown(piece: Piece, layout: Layout) -> str:
+    return "\n\n".join(note_markdown(note, ni, piece.links, layout)
+                       for ni, note in enumerate(piece.notes))
+
+
+def _volume_toml(found: Found, names: list[str], log: Log) -> str:
+    front, pieces = found.front, found.pieces
+    title = front.title
+    if not title:
+        title = next((p.header.title for p in pieces if not p.header.title_supplied), "")
+        title = title or "Untitled volume"
+        log.warn(pieces[0].header.first_line if pieces else 0, "import-volume-title-guessed",
+                 f"the dump has no title of its own; the volume is called {title!r}",
+                 "set title in volume.toml")
+    doc: dict = {"title": title}
+    if front.subtitle:
+        doc["subtitle"] = front.subtitle
+    if front.editors:
+        doc["editors"] = list(front.editors)
+    doc["language"] = "en"
+    dates = [d for p in pieces for d in (iso_date(p.header.date),
+                                         iso_date(parse_source(p.header.source)[2])) if d]
+    if dates:
+        doc["date"] = max(dates)
+    if front.note:
+        doc["editorial_note"] = _editorial_markdown(front)
+    if found.parts and all(p.part >= 0 for p in pieces):
+        doc["parts"] = [{"title": t, "pieces": [n for n, p in zip(names, pieces) if p.part == k]}
+                        for k, (t, _line) in enumerate(found.parts)]
+        doc["parts"] = [p for p in doc["parts"] if p["pieces"]]
+    else:
+        doc["pieces"] = names
+    authors = list(dict.fromkeys(a for p in pieces for a in p.header.authors))
+    if authors:
+        doc["contributors"] = [{"name": a} for a in authors]
+    if log.removed:
+        doc["removed"] = [{"line": no, "text": text, "why": why}
+                          for no, text, why in sorted(log.removed)]
+    return tomli_w.dumps(doc, multiline_strings=True)
+
+
+def _editorial_markdown(front) -> str:
+    """The bracketed note without its brackets, as Markdown paragraphs."""
+    paragraphs = [[ln.text for ln in block] for block in front.note]
+    paragraphs[0][0] = paragraphs[0][0][1:].lstrip()
+    paragraphs[-1][-1] = paragraphs[-1][-1][:-1].rstrip()
+    return "\n\n".join("\n".join(safe_start(escape(t)) for t in p if t) for p in paragraphs)
+
+
+__all__ = ["write_manuscript", "slug", "piece_names", "join_names", "NoteText"]
