@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .conventions import (BULLET_ITEM, INDENT_QUOTE, ORDERED_ITEM, SEPARATOR, SEPARATOR_BLANKS,
-                          VERSE_LINE_MAX, VERSE_RATIO, WRAP_MIN)
+from .conventions import (BULLET_ITEM, INDENT_QUOTE, ORDERED_ITEM, PROSE_LINE_MIN, SEPARATOR,
+                          SEPARATOR_BLANKS, VERSE_LINE_MAX, VERSE_RATIO, WRAP_MIN)
 from .records import Block, Layout, Line
 
 
@@ -52,13 +52,14 @@ def separated(blocks: list[Block], i: int) -> bool:
 def measure(blocks: list[Block]) -> Layout:
     """The width hard-wrapped paragraphs break at (0 if they don't) and their indentation."""
     inner: list[int] = []  # lengths of lines that another line of their paragraph follows
-    indents: Counter[int] = Counter()
+    indents: Counter[int] = Counter()  # the indentation of prose, by how much text has it
     for block in blocks:
-        if len(block) >= 3:
+        if len(block) >= 2:
             inner.extend(ln.indent + len(ln.text) for ln in block[:-1])
-            indents[min(ln.indent for ln in block)] += 1
+        if max(len(ln.text) for ln in block) >= PROSE_LINE_MIN:
+            indents[min(ln.indent for ln in block)] += sum(len(ln.text) for ln in block)
     wrap = 0
-    if len(inner) >= 8:
+    if len(inner) >= 3:
         inner.sort()
         p90 = inner[int(len(inner) * 0.9)]
         p50 = inner[len(inner) // 2]
@@ -89,6 +90,7 @@ def is_verse(block: Block, layout: Layout) -> bool:
                     and b.text[:1].islower():
                 return False  # a long line running on into the next: prose
         return True
+    # a paragraph a line: a paragraph of several lines was broken on purpose
     return all(len(ln.text) <= VERSE_LINE_MAX for ln in block)
 
 

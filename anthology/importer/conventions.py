@@ -81,6 +81,7 @@ INDENT_QUOTE = 2  # a paragraph indented this much more than the text is a block
 WRAP_MIN = 50  # a dump whose long lines end near one width ≥ this is hard-wrapped
 VERSE_RATIO = 0.8  # in a hard-wrapped dump, verse lines stay shorter than this × the width
 VERSE_LINE_MAX = 60  # in a dump with a paragraph a line, verse lines are at most this long
+PROSE_LINE_MIN = 50  # a paragraph with a line this long is prose: its indentation is the text's
 
 # ---- headers -----------------------------------------------------------------------------
 
@@ -97,6 +98,9 @@ SMALL_WORDS = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", 
                "onto", "upon", "than", "o'", "vs", "vs.", "v."}
 NAME_PARTICLES = {"de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del", "della",
                   "bin", "ibn", "al", "y", "e", "dos", "das", "ten", "ter", "st.", "of"}
+# words a title has and a name has not ("A Section in Capitals" is no signature)
+NOT_IN_NAMES = {"a", "an", "in", "on", "to", "for", "at", "with", "from", "by", "and", "or",
+                "is", "was", "my", "our", "your", "his", "her", "its", "their", "this", "that"}
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "rev.", "prof.", "sir", "lady", "lord", "dame",
               "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "the", "rt."}
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from .blocks import block_text, is_separator
 from .conventions import (BRACKETED_SOURCE_MAX, FIELDS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
-                          NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOTE_ITEMS, NOTES_HEADING,
+                          NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
                           SOURCE_WORDS_MAX, SUPERSCRIPT_DIGITS, TITLE_CHARS_MAX, TITLE_END_BAD,
                           TITLE_WORDS_MAX)
@@ -61,6 +61,8 @@ def is_name(text: str) -> bool:
     if not 1 <= len(words) <= NAME_WORDS_MAX:
         return False
     named = False
+    if any(w.lower() in NOT_IN_NAMES for w in words):
+        return False
     for w in words:
         low = w.lower()
         if low in NAME_PARTICLES or low in HONORIFICS:
@@ -74,7 +76,9 @@ def is_name(text: str) -> bool:
 
 def _names(text: str) -> tuple[str, ...] | None:
     """``Ann Lee and Bo Ma`` → the names, in their normal case; None unless all are names."""
-    text = text.strip().rstrip(".") if is_caps(text) else text.strip()
+    text = text.strip()
+    if is_caps(text) and not re.search(r"\b[A-Z]\.$", text):
+        text = text.rstrip(".")  # "BY ANN LEE." but "C. L."
     names = tuple(name_case(n.strip()) for n in NAME_SPLIT.split(text) if n.strip())
     return names if names and all(is_name(n) for n in names) else None
 
@@ -219,6 +223,8 @@ def label_of(text: str) -> tuple[str, str, str] | None:
     if m.group("bare"):
         if not title and not re.fullmatch(r"[IVXLCDM]+\.?|\d{1,3}\.?", text.strip()):
             return None
+        if title and re.fullmatch(r"[LCDM]", m.group("bare")):
+            return None  # "C. LAMB.": an initial and a name, not Essay 100
         if title and not (is_caps(title) or is_title(title)):
             return None
         label = m.group("bare")

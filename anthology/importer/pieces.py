@@ -22,8 +22,10 @@ left out.
 
 from __future__ import annotations
 
+import re
+
 from .blocks import block_text, is_separator, separated
-from .conventions import CONTENTS_HEADING, EDITED, PROSE_WORD, PROSE_WORDS_MIN
+from .conventions import CONTENTS_HEADING, EDITED, PROSE_LINE_MIN, PROSE_WORD, PROSE_WORDS_MIN
 from .blocks import is_indented, is_verse
 from .headers import norm, read_header
 from .names import is_caps
@@ -37,8 +39,9 @@ PIECE_STYLES = ("label", "caps", "numeral")  # title shapes that may open every 
 def find_pieces(blocks: list[Block], layout: Layout, log: Log) -> Found:
     """Cut the blocks into the volume's front matter, parts and pieces."""
     front, start = _editorial_front(blocks)
-    contents = _contents(blocks, start, log)
-    skip = _notes_regions(blocks, start) | contents
+    contents = _contents(blocks, start, log)  # left out (reported): as if it were not there
+    blocks = [b for k, b in enumerate(blocks) if k not in contents]
+    skip = _notes_regions(blocks, start)
     headers: dict[int, tuple[Header, int]] = {}
     i = start
     while i < len(blocks):
@@ -49,7 +52,7 @@ def find_pieces(blocks: list[Block], layout: Layout, log: Log) -> Found:
         else:
             i += 1
     opens = _choose(blocks, headers, start)
-    return _cut(blocks, headers, opens, start, contents, front, layout, log)
+    return _cut(blocks, headers, opens, start, front, layout, log)
 
 
 # ---- the editorial front: a title and a bracketed note -------------------------------------
@@ -103,15 +106,26 @@ def _contents(blocks: list[Block], start: int, log: Log) -> set[int]:
     for i in range(start, min(len(blocks), start + 40)):
         if len(blocks[i]) == 1 and CONTENTS_HEADING.fullmatch(blocks[i][0].text):
             end = i + 1
-            while end < len(blocks) and not _has_prose(blocks[end]) and not \
-                    (end + 1 < len(blocks) and _has_prose(blocks[end + 1])
-                     and read_header(blocks, end) is not None):
+            while end < len(blocks) and not _running_text(blocks[end]) and \
+                    not _opens_text(blocks, end):
                 end += 1
             run = [ln for b in blocks[i:end] for ln in b]
             log.drop_range([(ln.no, ln.text) for ln in run], "the source's table of contents",
                            "import-contents-dropped", "the book makes its own contents")
             return set(range(i, end))
     return set()
+
+
+def _running_text(block: Block) -> bool:
+    """A paragraph of running text, not a list of titles (with page numbers or not)."""
+    return any(len(ln.text) >= PROSE_LINE_MIN and not re.search(r"\d+\s*$", ln.text)
+               for ln in block)
+
+
+def _opens_text(blocks: list[Block], i: int) -> bool:
+    """Does a header begin at ``i`` with text right after it?"""
+    found = read_header(blocks, i)
+    return found is not None and found[1] < len(blocks) and _has_prose(blocks[found[1]])
 
 
 # ---- which headers open pieces --------------------------------------------------------------
@@ -142,9 +156,14 @@ def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: 
     """The blocks that open a piece (or a part, or the title page), in order."""
     opens: set[int] = set()
     first = min(headers, default=None)
-    title_page = first if first is not None and not _text_follows(blocks, headers, headers[first][1]) \
-        else None
-    strong = [i for i, (h, _e) in headers.items() if h.strong and i != title_page]
+    title_page = first if first is not None and (
+        not _text_follows(blocks, headers, headers[first][1])
+        or _volume_title_over_pieces(blocks, headers, first)) else None
+    # strong headers of pieces (those with text), not of the title page or a part
+    strong = [i for i, (h, e) in headers.items() if h.strong and i != title_page
+              and _text_follows(blocks, headers, e)]
+    if title_page is not None:
+        start = headers[title_page][1]  # the text begins after the title page
     order = sorted(headers)
     for n, i in enumerate(order):
         h, end = headers[i]
@@ -166,6 +185,17 @@ def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: 
                      and (_text_follows(blocks, headers, end) or i in opens))
         opens.update(i for i, (h, _e) in headers.items() if h.style == "part")
     return sorted(opens)
+
+
+def _volume_title_over_pieces(blocks: list[Block], headers: dict[int, tuple[Header, int]],
+                              first: int) -> bool:
+    """"Collected Pieces", then "Piece One" and its text, in a dump whose pieces begin with
+    a separator and a title: the first title is the volume's, not a heading of piece one."""
+    h, end = headers[first]
+    if h.strong or end not in headers or headers[end][0].strong:
+        return False
+    later = [i for i in headers if i > end and separated(blocks, i) and headers[i][0].title]
+    return len(later) >= 1 and _text_follows(blocks, headers, headers[end][1])
 
 
 def _piece_style(headers: dict[int, tuple[Header, int]], blocks: list[Block],
@@ -194,20 +224,21 @@ def _titles_share(strong: list[int], headers: dict[int, tuple[Header, int]], sty
 
 
 def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: list[int],
-         start: int, contents: set[int], front: Front, layout: Layout, log: Log) -> Found:
+         start: int, front: Front, layout: Layout, log: Log) -> Found:
     found = Found(front=front, pieces=[])
     pending_parts: dict[int, tuple[list[Block], list[Block]]] = {}  # each part's title, lines
-    lead = [b for k, b in enumerate(blocks[start:opens[0] if opens else len(blocks)], start)
-            if k not in contents]
+    lead = blocks[start:opens[0] if opens else len(blocks)]
     _lead_blocks(found, lead, start, log)
+    own_from: dict[int, int] = {}  # a header merged with the one before it: where it begins
     for n, i in enumerate(opens):
         header, body_start = headers[i]
+        own = blocks[own_from.get(i, i):body_start]
         end = opens[n + 1] if n + 1 < len(opens) else len(blocks)
-        body = [b for k, b in enumerate(blocks[body_start:end], body_start) if k not in contents]
+        body = blocks[body_start:end]
         body = _trim_separators(body)
         if not any(_has_prose(b) for b in body):
-            if not found.pieces and not found.parts:
-                _title_page(found, header, blocks[i:body_start], body, log)
+            if not found.pieces and not found.parts and header.style != "part":
+                _title_page(found, header, own, body, log)
                 continue
             nxt = headers[opens[n + 1]][0] if n + 1 < len(opens) else None
             if nxt is not None and not body and nxt.strong and not nxt.subtitle and \
@@ -216,8 +247,10 @@ def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: lis
                 nxt.subtitle, nxt.title = nxt.title, header.title
                 nxt.title_line, nxt.first_line = header.title_line, header.first_line
                 nxt.changed.extend(header.changed)
+                nxt.roles.update(header.roles)
+                own_from[opens[n + 1]] = own_from.get(i, i)
                 continue
-            pending_parts[len(found.parts)] = (blocks[i:body_start], body)
+            pending_parts[len(found.parts)] = (own, body)
             _part(found, header, body, log)
             continue
         prev = found.pieces[-1] if found.pieces else None
