@@ -240,7 +240,7 @@ def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
     _mark_sections(body, book)
     _contents(body)
     for el in body.iter("a", "span"):
-        if "noteref" in _classes(el) and not _text(el).isdigit():
+        if "noteref" in _classes(el) and not any(c.isalnum() for c in _text(el)):
             el.set("class", el.get("class") + " noteref-symbol")
         elif "note-number" in _classes(el) and el.tail:
             el.tail = el.tail.lstrip()  # the number's own box sets the gap (print.css)

@@ -531,3 +531,14 @@ def test_the_serge_contents_agree_with_the_opening_folios(serge_pdfs) -> None:
     listed = {int(m.group(1)) for ln in lines(contents) if (m := re.search(r"\s(\d+)$", ln))}
     openings = {int(lines(texts[page - 1])[-1]) for d, _, page in outline(data) if d == 1}
     assert openings <= listed  # the contents lists the back matter too
+
+
+def test_a_letter_note_call_is_raised_like_a_figure_a_symbol_is_not(tmp_path: Path) -> None:
+    ms = tmp_path / "ms"
+    (ms / "pieces").mkdir(parents=True)
+    (ms / "volume.toml").write_text('title = "V"\npieces = ["pieces/01-a.md"]\n')
+    (ms / "pieces" / "01-a.md").write_text('+++\ntitle = "A"\n+++\n\nOne.[^A] Two.[^*] Three.[^1]\n\n'
+                                           "[^A]: a\n\n[^*]: b\n\n[^1]: c\n")
+    html = print_html(render(read_manuscript(ms).volume), PrintOptions())
+    calls = re.findall(r'<a [^>]*class="noteref( noteref-symbol)?"[^>]*>([^<]+)</a>', html)
+    assert sorted(calls) == [("", "1"), ("", "A"), (" noteref-symbol", "*")]
