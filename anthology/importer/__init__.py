@@ -35,9 +35,11 @@ from .boilerplate import strip_boilerplate
 from .decode import decode, read_lines
 from .kinds import (apply_editorial_source, assign_kinds, fill_authors, supply_titles,
                     take_closing_lines)
-from .notes import find_notes, inline_footnotes, link_notes, take_footnotes
+from .notes import find_notes, inline_footnotes, link_notes, listed_footnotes, take_footnotes
 from .pieces import find_pieces
-from .records import Block, Found, NoteText
+from .conventions import NAME_SPLIT, NOT_AN_AUTHOR
+from .headers import is_name
+from .records import Block, Found, Front, NoteText
 from .report import ImportReport, Log, PieceSummary, format_report
 from .write import piece_names, write_manuscript
 
@@ -59,7 +61,7 @@ def import_dump(data: bytes, path: str) -> Imported:
     """
     log = Log(path)
     lines = read_lines(decode(data, path, log), log)
-    lines = strip_boilerplate(lines, log)
+    lines, facts = strip_boilerplate(lines, log)
     blocks, footnotes = take_footnotes(paragraphs(lines), log)
     layout = measure(blocks)
     found = find_pieces(blocks, layout, log)
@@ -67,10 +69,11 @@ def import_dump(data: bytes, path: str) -> Imported:
         raise InputError(Diagnostic(
             path, 0, "import-no-pieces", "no text that looks like a piece",
             "a dump needs at least one paragraph of prose, e.g. a title, 'By Author', then text"))
+    _use_header_facts(found.front, facts, log)
     _place_footnotes(found, blocks, footnotes)
     for piece in found.pieces:
         take_closing_lines(piece, log)
-        piece.region = find_notes(piece.body, log)
+        piece.region = listed_footnotes(piece) or find_notes(piece.body, log)
         if piece.region is not None:
             piece.body = piece.body[:piece.region.start]
             take_closing_lines(piece, log)
@@ -106,6 +109,22 @@ def _place_footnotes(found: Found, blocks: list[Block], footnotes: list[tuple[in
             if index.get(id(block), 1 << 30) <= at:
                 anchor = bi
         owner.footnotes.append(replace(note, anchor=anchor))
+
+
+def _use_header_facts(front: Front, facts: dict[str, str], log: Log) -> None:
+    """What the distributor's header says of the book ("Title:", "Author:", "Editor:") fills
+    in what the book's own title page does not."""
+    if not front.title and facts.get("title"):
+        front.title = facts["title"]
+        log.warn(0, "import-title-from-header", f"the volume is called {front.title!r}, as the "
+                 "distributor's header says", "set title in volume.toml if that is wrong")
+    names = [n for n in NAME_SPLIT.split(facts.get("author", "")) if n.strip()
+             and n.strip().lower() not in NOT_AN_AUTHOR]
+    if not front.authors and not front.editors and names and all(is_name(n) for n in names):
+        front.authors = tuple(names)
+    editors = [n for n in NAME_SPLIT.split(facts.get("editor", "")) if n.strip()]
+    if not front.editors and editors and all(is_name(n) for n in editors):
+        front.editors = tuple(editors)
 
 
 def _report_header_changes(found: Found, log: Log) -> None:

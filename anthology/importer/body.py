@@ -19,7 +19,8 @@ import re
 from dataclasses import replace
 
 from .blocks import is_indented, is_list, is_separator, is_verse
-from .conventions import (BULLET_ITEM, CITATION, CLOSE_QUOTES, HEADING_CHARS_MAX,
+from .conventions import (BULLET_ITEM, CITATION, CLOSE_QUOTES, HEADING_CHARS_MAX, HEADING_END_BAD,
+                          HEADING_START_BAD, INNER_SENTENCE,
                           HEADING_WORDS_MAX, OPEN_QUOTES, ORDERED_ITEM, SALUTATION, SAYING)
 from .headers import (byline_names, clean_title, dash_names, is_date_line, is_name,
                       split_title_mark)
@@ -143,10 +144,12 @@ def _is_heading(text: str) -> bool:
     text, _marks = split_title_mark(text)
     words = text.split()
     caps = is_caps(text)
-    ends = (",", ";", ":", "…") if caps else (".", ",", ";", ":", "…", "!", "?")
+    bare = text.rstrip("”’\"'»)")
+    ends = HEADING_END_BAD if caps else HEADING_END_BAD + (".", "!", "?")
     return (1 <= len(words) <= HEADING_WORDS_MAX and len(text) <= HEADING_CHARS_MAX
             and (text[0].isupper() or text[0].isdigit())
-            and not text.endswith(ends) and not text.endswith("..")
+            and not bare.endswith(ends) and not text.endswith("..")
+            and not HEADING_START_BAD.match(text) and not INNER_SENTENCE.search(text)
             and any(c.isalpha() for c in text)
             and not _quote_shape(text) and not note_item(text) and not is_date_line(text)
             and byline_names(text) is None and _citation(text) is None
@@ -294,6 +297,7 @@ def _quote_ranges(texts: list[str | None]) -> list[tuple[int, int, str]]:
                 continue
         prev = texts[i - 1] if i else None
         if (prev is not None and prev.endswith(":") and SAYING.search(_last_sentence(prev))
+                and not SALUTATION.fullmatch(prev)
                 and not _has_double_quotes(t) and (not out or out[-1][1] != i - 1)):
             out.append((i, i, "the paragraph after an introduction ending with ':'"))
         i += 1

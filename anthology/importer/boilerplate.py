@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .blocks import paragraphs
-from .conventions import (CREDIT_PARAGRAPH, DISTRIBUTOR, EBOOK_MATTER, GUTENBERG_END, GUTENBERG_START,
+from .conventions import (ASTERISKS_LINE, CREDIT_PARAGRAPH, DISTRIBUTOR, EBOOK_MATTER,
+                          GUTENBERG_END, GUTENBERG_START, HEADER_FACT, OLD_FOOTER, OLD_HEADER_LINES,
+                          SMALL_PRINT_END, SMALL_PRINT_START,
                           ILLUSTRATION, PROSE_WORD, SE_SECTION, WEB_CRUFT, WEB_CRUFT_MAX)
 from .records import Block, Line
 from .report import Log
@@ -24,32 +26,59 @@ from .report import Log
 PROSE_BLOCK_WORDS = 30  # a paragraph this long, naming no distributor, is the authors' text
 
 
-def strip_boilerplate(lines: list[Line], log: Log) -> list[Line]:
-    """The lines without the distributor's and the web page's; every removal reported."""
+def strip_boilerplate(lines: list[Line], log: Log) -> tuple[list[Line], dict[str, str]]:
+    """The lines without the distributor's and the web page's, every removal reported; and
+    the facts a distributor's header gives about the book ("Title:", "Author:" …)."""
     gone: set[int] = set()  # indices into ``lines``
-    _licence(lines, gone, log)
+    facts = _licence(lines, gone, log)
     kept = [ln for i, ln in enumerate(lines) if i not in gone]
     gone_lines = _paragraph_boilerplate(paragraphs(kept), log)
     gone_lines |= _web_cruft(kept, gone_lines, log)
-    return _close_up(kept, gone_lines)
+    return _close_up(kept, gone_lines), facts
 
 
-def _licence(lines: list[Line], gone: set[int], log: Log) -> None:
-    """Project Gutenberg's header and footer, by their START and END lines."""
-    start = next((i for i, ln in enumerate(lines) if GUTENBERG_START.fullmatch(ln.text)), None)
-    if start is not None:
-        start = _marker_end(lines, start)
-        gone.update(range(start + 1))
-        log.drop_range([(ln.no, ln.text) for ln in lines[:start + 1]],
+def _licence(lines: list[Line], gone: set[int], log: Log) -> dict[str, str]:
+    """Project Gutenberg's header and footer, of either era: the header ends at the
+    ``*** START OF …`` line, at the end of a "small print" licence set in front, or (older
+    files, whose first lines name Project Gutenberg) at the last line of asterisks among
+    the first lines; the footer begins at ``End of the Project Gutenberg …``, ``*** END OF
+    …``, the small print, or the header's first line said again, in the second half."""
+    n = len(lines)
+    half = n // 2
+    first = lambda pattern, lo, hi: next(  # noqa: E731
+        (i for i in range(lo, hi) if pattern.fullmatch(lines[i].text)), None)
+    header = first(GUTENBERG_START, 0, n)
+    if header is not None:
+        header = _marker_end(lines, header)
+    small = first(SMALL_PRINT_END, 0, half)
+    if small is not None and (header is None or small > header):
+        header = small
+    if header is None and any(DISTRIBUTOR.search(ln.text) for ln in lines[:3]):
+        stars = [i for i in range(min(n, OLD_HEADER_LINES)) if ASTERISKS_LINE.fullmatch(lines[i].text)]
+        header = stars[-1] if stars else None
+    facts: dict[str, str] = {}
+    if header is not None:
+        for ln in lines[:header + 1]:
+            m = HEADER_FACT.fullmatch(ln.text)
+            if m and m.group("value").strip():
+                facts.setdefault(m.group("key").lower(), m.group("value").strip())
+        gone.update(range(header + 1))
+        log.drop_range([(ln.no, ln.text) for ln in lines[:header + 1]],
                        "the distributor's licence header", "import-licence-dropped",
                        "it is the distributor's, not the authors'")
-    after = start + 1 if start is not None else 0
-    end = next((i for i in range(after, len(lines)) if GUTENBERG_END.fullmatch(lines[i].text)), None)
-    if end is not None and (start is not None or end > len(lines) // 2):
-        gone.update(range(end, len(lines)))
+    # the modern END line anywhere after the header; the older footers' lines, which the
+    # header has too, only after it (or, with no header found, in the second half)
+    after = header + 1 if header is not None else half
+    ends = [i for pattern, lo in ((GUTENBERG_END, header + 1 if header is not None else 0),
+                                  (SMALL_PRINT_START, after), (OLD_FOOTER, after))
+            if (i := first(pattern, lo, n)) is not None]
+    if ends:
+        end = min(ends)
+        gone.update(range(end, n))
         log.drop_range([(ln.no, ln.text) for ln in lines[end:]],
                        "the distributor's licence footer", "import-licence-dropped",
                        "it is the distributor's, not the authors'")
+    return facts
 
 
 def _marker_end(lines: list[Line], i: int) -> int:

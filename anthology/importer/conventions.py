@@ -23,11 +23,23 @@ DECLARED_ENCODING = re.compile(rb"^(?:character set encoding|encoding|charset)\s
 # Project Gutenberg: the licence header ends at the START line, the footer begins at the END
 # line (or at "End of the Project Gutenberg EBook of …" just before it).
 GUTENBERG_START = re.compile(
-    r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?(?:BOOK|TEXT)\b.*"
-    r"|\*+\s*START\*+\s*THE SMALL PRINT.*|\*END\*THE SMALL PRINT.*", re.IGNORECASE)
+    r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?(?:BOOK|TEXT)\b.*", re.IGNORECASE)
 GUTENBERG_END = re.compile(
     r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?(?:BOOK|TEXT)\b.*"
-    r"|End of (?:the )?Project Gutenberg'?s?\b.*", re.IGNORECASE)
+    r"|End of (?:the |this )?Project Gutenberg'?s?\b.*", re.IGNORECASE)
+# older files (before about 2005): the "small print" licence, in front or at the back, and
+# a header that ends at a line of asterisks
+SMALL_PRINT_START = re.compile(r"\*+\s*START\W*THE SMALL PRINT.*", re.IGNORECASE)
+SMALL_PRINT_END = re.compile(r"\*END\W*THE SMALL PRINT.*", re.IGNORECASE)
+OLD_FOOTER = re.compile(r"(?:The )?Project Gutenberg'?s? E-?(?:text|book) of\b.*"
+                        r"|\**\s*This file should be named .*", re.IGNORECASE)
+ASTERISKS_LINE = re.compile(r"\*{3,}")
+OLD_HEADER_LINES = 150  # an older header's closing asterisks come within this many lines
+# a header's facts about the book ("Title: Essays", "Author: R. W. Emerson"): left out, and
+# used for the volume when its own title page does not say
+HEADER_FACT = re.compile(r"(?P<key>Title|Author|Editor|Translator|Illustrator|Release Date|Posting Date"
+                         r"|Last Updated|Edition|Language|Character set encoding|Produced by)\s*:\s*"
+                         r"(?P<value>.*)", re.IGNORECASE)
 # paragraphs that credit the transcription, not the authors
 CREDIT_PARAGRAPH = re.compile(
     r"(?:(?:E-?text|E-?book|This e-?text|This e-?book)?\s*(?:was\s+)?"
@@ -91,6 +103,7 @@ HEADING_WORDS_MAX = 12
 HEADING_CHARS_MAX = 90
 TITLE_END_BAD = (".", ",", ";", ":", "-", "–", "—")
 CAPS_TITLE_LINES_MAX = 3  # a title in capitals may run over this many lines
+SUBTITLE_START = re.compile(r"(?:an?|or|being|with|and other)\b|[(\[]", re.IGNORECASE)
 
 # words that stay lower case inside a title brought from capitals to title case
 SMALL_WORDS = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at",
@@ -98,11 +111,14 @@ SMALL_WORDS = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", 
                "onto", "upon", "than", "o'", "vs", "vs.", "v."}
 NAME_PARTICLES = {"de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del", "della",
                   "bin", "ibn", "al", "y", "e", "dos", "das", "ten", "ter", "st.", "of"}
+# what a distributor's header puts where an author's name would be
+NOT_AN_AUTHOR = {"various", "anonymous", "unknown", "anon.", "anon"}
 # words a title has and a name has not ("A Section in Capitals" is no signature)
 NOT_IN_NAMES = {"a", "an", "in", "on", "to", "for", "at", "with", "from", "by", "and", "or",
-                "is", "was", "my", "our", "your", "his", "her", "its", "their", "this", "that"}
+                "is", "was", "my", "our", "your", "his", "her", "its", "their", "this", "that",
+                "vol.", "vol", "no.", "chap.", "p.", "pp.", "part", "chapter", "letter"}
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "rev.", "prof.", "sir", "lady", "lord", "dame",
-              "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "the", "rt."}
+              "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "rt."}
 
 # "By X", "by X", "BY X", "Reviewed by X", "Written by X"
 BYLINE = re.compile(r"(?:(?:Reviewed|Review|Written|Text|Interview|Essay|Translated|Told)\s+)?"
@@ -115,14 +131,17 @@ BYLINE_CHARS_MAX = 100
 
 # source and first-publication lines, kept verbatim as the piece's source
 SOURCE_PREFIX = re.compile(
-    r"(?:From|Source:|(?:Originally|First) (?:published|appeared|printed|issued)(?: in| by| as)?"
+    r"(?:From|Source:|For|(?:Originally|First) (?:published|appeared|printed|issued)(?: in| by| as)?"
+    r"|(?:An? )?(?:Lecture|Address|Speech|Sermon|Paper|Discourse)s? (?:delivered|given|read|preached)"
+    r"(?: (?:at|before|in|to))?|Read (?:at|before)|Delivered (?:at|before|in)"
     r"|Published (?:in|by)|Appeared (?:in|first in)|Reprinted (?:from|with permission from|by "
     r"permission (?:of|from))|Reproduced from"
     r"|This (?:article|essay|review|piece|text|interview|letter|chapter) (?:was )?"
     r"(?:first |originally )?(?:appeared|published|appears|printed) in)\s+", re.IGNORECASE)
 # the prefixes that make a line a source line without a year in it
 SOURCE_STRONG = re.compile(r"(?:Originally|First|Reprinted|Reproduced|Appeared|Published|Source"
-                           r"|This)\b", re.IGNORECASE)
+                           r"|This|An? |Lecture|Address|Speech|Sermon|Paper|Discourse|Read|Delivered)\b",
+                           re.IGNORECASE)
 SOURCE_CHARS_MAX = 160
 SOURCE_WORDS_MAX = 25
 BRACKETED_SOURCE_MAX = 250
@@ -151,9 +170,19 @@ PIECE_WORDS = (r"(?:chapter|essay|letter|lecture|sermon|discourse|canto|address|
 FIELDS = re.compile(r"\s{3,}")
 PART_WORDS = r"(?:part|book|volume|section)"
 NUMERAL = rf"(?:{ROMAN}|\d{{1,3}}|{NUMBER_WORDS})"
-LABEL = re.compile(rf"(?P<label>(?P<word>{PIECE_WORDS}|{PART_WORDS})\s+(?P<num>{NUMERAL})"
-                   rf"|(?P<bare>{ROMAN}|\d{{1,3}}))\s*[.:]?"
-                   rf"(?:\s*(?:[.:—–]|--|-)\s*(?P<title>\S.*?))?\.?", re.IGNORECASE)
+# The title may follow after a stop and wide space, a dash or a colon: "SERMON XVII.  LOVE OF
+# GOD AND MAN", "LECTURE I--SESAME", "Chapter 3: The Road"; "FEDERALIST No. 1" has a name first.
+LABEL = re.compile(rf"(?P<label>(?:(?P<name>[A-Z][A-Za-z']+)\s+(?=no\.))?"
+                   rf"(?P<word>{PIECE_WORDS}|{PART_WORDS})\s*(?P<num>{NUMERAL})"
+                   rf"|(?P<bare>{ROMAN}|\d{{1,3}}))(?P<stop>\s*[.:]?)"
+                   rf"(?:(?:(?<=[.:])\s{{2,}}|\s*(?:[.:—–]|--|-)\s*)(?P<title>\S.*?))?\.?",
+                   re.IGNORECASE)
+# a section heading is not: a line ending as a clause does, a sentence beginning with "And",
+# a speaker's name before his speech ("VIVIAN.  I intend …")
+HEADING_END_BAD = (",", ";", ":", "…", "—", "–", "--", "-")
+HEADING_START_BAD = re.compile(r"(?:and|but|or|nor|so|yet|then|thus|hence|for|as|if|when|while"
+                               r"|that|which|who)\b", re.IGNORECASE)
+INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+\S")
 # titles that say what a piece is even without a number
 NAMED_PIECES = re.compile(r"(?:(?:the |an? |author'?s'? )?(?:preface|foreword|introduction|"
                           r"prologue|epilogue|afterword|postscript|conclusion|dedication|"
@@ -174,10 +203,19 @@ KIND_WORDS = [
 # "a response from X", "reply by Y": the editorial note naming a piece's kind
 KIND_IN_NOTE = re.compile(r"\b(?P<word>response|reply|rejoinder|review|letter|essay|answer)\s+"
                           r"(?:from|by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
-# a title-page line crediting the volume's editor ("Edited with an Introduction", "Edited by")
-EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen)\b", re.IGNORECASE)
+# a title-page line crediting the volume's editor ("Edited with an Introduction", "Edited by",
+# "Introduction and notes by")
+EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen|revised"
+                    r"|(?:with )?(?:an )?introduction(?: and notes)?(?= by)|notes(?= by))\b",
+                    re.IGNORECASE)
+CREDIT = re.compile(r"(?P<what>.+?)\s+by\s+(?P<names>.+?)\.?", re.IGNORECASE)
+# "BY" alone on a line, the name on the next (and "EDITED BY")
+LONE_BY = re.compile(r"(?:(?:edited|compiled|selected|revised|written)\s+)?by\.?", re.IGNORECASE)
+# degrees and honours after a name: "MICHAEL FARADAY, D.C.L., F.R.S."
+POST_NOMINALS = re.compile(r"(?:,\s*(?:[A-Z][a-z]?\.){1,4}[A-Z]?\.?|,\s*(?:Esq|Ph\.D|LL\.D|M\.D)\.?)+$")
 # a letter's opening and closing
 SALUTATION = re.compile(r"(?:(?:my )?dear\b.{0,40}|sir|madam|gentlemen|sirs|to the editor.{0,40}"
+                        r"|to the (?:people|electors|citizens|inhabitants|public|reader)s?\b.{0,60}"
                         r"|greetings? (?:from|to)\b.{0,60})\s*[,:—.]?", re.IGNORECASE)
 # a volume whose title says it is letters: its pieces are letters unless they say otherwise
 LETTERS_TITLE = re.compile(r"\b(?:letters|epistles)\s+(?:of|to|from|on|written)\b|\bcorrespondence\b"
@@ -196,7 +234,10 @@ NOTES_HEADING = re.compile(r"(?:notes?|endnotes|footnotes|notes and references|r
                            re.IGNORECASE)
 # A note as listed: "1. text", "[1] text", "(1) text", "¹ text", "* text", "[A] text", "1 text"
 NOTE_ITEMS = [
+    # "1 (return) [ text ]": the back-link of an HTML edition, copied as text
+    (re.compile(r"(?P<label>\d{1,3})\s*\(return\)\s*(?P<text>.*)", re.IGNORECASE), "return"),
     (re.compile(r"(?P<label>\d{1,3})[.)]\s+(?P<text>\S.*)"), "number"),
+    (re.compile(r"\{(?P<label>\d{1,3})\}\s*(?P<text>\S.*)"), "curly"),
     (re.compile(r"\[(?P<label>\d{1,3}|[A-Za-z])\]\s*(?P<text>\S.*)"), "bracket"),
     (re.compile(r"\((?P<label>\d{1,3}|[a-z])\)\s*(?P<text>\S.*)"), "paren"),
     (re.compile(r"(?P<label>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*(?P<text>\S.*)"), "super"),
@@ -207,11 +248,16 @@ NOTE_ITEMS = [
 # syntaxes of items that may stand right after the paragraph that cites them (a footnote)
 INLINE_NOTE_SYNTAX = {"bracket", "paren", "super", "symbol"}
 # Project Gutenberg's footnotes: [Footnote 1: text] or [Footnote A: text], anywhere
-FOOTNOTE_BLOCK = re.compile(r"\[\s*(?:Foot-?note|Note)\s+(?P<label>\d{1,3}|[A-Za-z]|[*†‡§])\s*[:.]\s*"
+FOOTNOTE_BLOCK = re.compile(r"\[\s*Foot-?note(?:\s+(?P<label>\d{1,3}|[A-Za-z]|[*†‡§]))?\s*[:.]\s*"
                             r"(?P<text>.*)", re.IGNORECASE | re.DOTALL)
+# the same, standing inside a paragraph
+FOOTNOTE_INLINE = re.compile(r"\s?\[\s*Foot-?note(?:\s+(?P<label>\d{1,3}|[A-Za-z]|[*†‡§]))?\s*[:.]\s*",
+                             re.IGNORECASE)
 # Note references: (1) [1] [A] ¹ and symbols after a word, punctuation or closing quote
 REFERENCE = re.compile(r"\((?P<paren>\d{1,3})\)|\[(?P<bracket>\d{1,3}|[A-Za-z])\]"
-                       r"|(?P<super>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+                       r"|\{(?P<curly>\d{1,3})\}|(?P<super>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+                       # a web page's superscript copied as a plain digit: "snowbank.2"
+                       r"|(?<=[^\W\d_][.,;:!?”’\"')])(?P<plain>\d{1,3})(?=\s|$)"
                        r"|(?<=[\w.,;:!?”’\"')\]_])(?P<symbol>\*{1,3}|†{1,2}|‡{1,2}|§|‖)"
                        r"(?![\w*†‡])")
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -240,4 +286,5 @@ CLOSE_QUOTES = "”\"»"
 ORDERED_ITEM = re.compile(r"(\d{1,3})\.\s+\S")
 BULLET_ITEM = re.compile(r"[-*+•]\s+\S")
 PROSE_WORD = re.compile(r"[^\W\d_]{2,}")
-PROSE_WORDS_MIN = 3  # a line with this many words is prose (a piece must have some)
+PROSE_WORDS_MIN = 3  # a line with this many words is prose
+TEXT_WORDS_MIN = 12  # a piece has a paragraph this long, or a line of prose (a title page has not)

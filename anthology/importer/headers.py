@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (BRACKETED_SOURCE_MAX, FIELDS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
+from .conventions import (BRACKETED_SOURCE_MAX, CREDIT, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
@@ -63,9 +63,11 @@ def is_name(text: str) -> bool:
     named = False
     if any(w.lower() in NOT_IN_NAMES for w in words):
         return False
+    if words[0].lower() == "the" and (len(words) < 2 or words[1].lower() not in HONORIFICS):
+        return False  # "the Rev. John Keble", but not "The Button-Rose"
     for w in words:
         low = w.lower()
-        if low in NAME_PARTICLES or low in HONORIFICS:
+        if low in NAME_PARTICLES or low in HONORIFICS or low == "the":
             continue
         if not (w[0].isupper() and all(c.isalpha() or c in ".'’-" for c in w)):
             return False
@@ -75,8 +77,9 @@ def is_name(text: str) -> bool:
 
 
 def _names(text: str) -> tuple[str, ...] | None:
-    """``Ann Lee and Bo Ma`` → the names, in their normal case; None unless all are names."""
-    text = text.strip()
+    """``Ann Lee and Bo Ma`` → the names, in their normal case; None unless all are names.
+    Degrees after a name (``MICHAEL FARADAY, D.C.L., F.R.S.``) are no part of it."""
+    text = POST_NOMINALS.sub("", text.strip())
     if is_caps(text) and not re.search(r"\b[A-Z]\.$", text):
         text = text.rstrip(".")  # "BY ANN LEE." but "C. L."
     names = tuple(name_case(n.strip()) for n in NAME_SPLIT.split(text) if n.strip())
@@ -91,6 +94,14 @@ def byline_names(text: str) -> tuple[str, ...] | None:
     return _names(m.group("names"))
 
 
+def editor_names(text: str) -> tuple[str, ...] | None:
+    """``Edited by Ann Lee``, ``INTRODUCTION AND NOTES BY WARREN BARTON BLAKE`` → the names."""
+    m = CREDIT.fullmatch(text.strip())
+    if not m or not EDITED.fullmatch(m.group("what").strip()) or len(text) > BYLINE_CHARS_MAX:
+        return None
+    return _names(m.group("names"))
+
+
 def dash_names(text: str) -> tuple[str, ...] | None:
     """``— Ann Lee`` → the names (a byline under a title, a signature at a piece's end)."""
     m = DASH_NAME.fullmatch(text)
@@ -101,14 +112,18 @@ def dash_names(text: str) -> tuple[str, ...] | None:
 
 def source_text(text: str) -> str | None:
     """The source line without its brackets, or None when ``text`` is not a source line."""
-    bracketed = text.startswith("[") and text.endswith("]")
-    inner = text[1:-1].strip() if bracketed else text
+    bracketed = (text.startswith("[") and text.endswith("]")) or \
+        (text.startswith("(") and text.rstrip(".").endswith(")"))
+    inner = text.rstrip(".")[1:-1].strip() if bracketed and text.startswith("(") else \
+        text[1:-1].strip() if bracketed else text
     m = SOURCE_PREFIX.match(inner)
     if not m or not inner[:1].isupper():
         return None
     rest = inner[m.end():]
     rest = re.sub(r"^(?:the|a|an)\s+(?=[A-Z“\"‘'_*])", "", rest)  # "From the London Magazine"
-    if not rest[:1].isupper() and rest[:1] not in "“\"‘'_*" and not rest[:1].isdigit():
+    strong = SOURCE_STRONG.match(inner) is not None
+    if not rest[:1].isupper() and rest[:1] not in "“\"‘'_*" and not rest[:1].isdigit() \
+            and not strong:
         return None
     if bracketed:
         return inner if len(inner) <= BRACKETED_SOURCE_MAX else None
@@ -206,9 +221,11 @@ def title_and_marks(text: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def clean_title(text: str) -> str:
-    """A title as a book prints it: capitals to title case, the closing full stop off."""
+    """A title as a book prints it: capitals to title case, the closing full stop (or colon
+    before a subtitle, comma) off."""
     text = title_case(text.strip())
-    if text.endswith(".") and not text.endswith("..") and not re.search(r"\b[A-Z]\.$", text):
+    if text.endswith((".", ":", ",", ";")) and not text.endswith("..") and \
+            not re.search(r"\b[A-Z]\.$", text):
         text = text[:-1].rstrip()
     return text
 
@@ -233,7 +250,10 @@ def label_of(text: str) -> tuple[str, str, str] | None:
         word = m.group("word")
         if not (word[0].isupper()):
             return None
-        label = f"{word.capitalize()} {m.group('num').upper() if m.group('num').isalpha() and re.fullmatch('[ivxlcdmIVXLCDM]+', m.group('num')) else m.group('num').capitalize()}"
+        num = m.group("num")
+        num = num.upper() if re.fullmatch("[ivxlcdmIVXLCDM]+", num) else num.capitalize()
+        name = f"{m.group('name').capitalize()} " if m.group("name") else ""
+        label = f"{name}{word.capitalize()} {num}"
         style = "part" if re.fullmatch(PART_WORDS, word, re.IGNORECASE) else "label"
         if title and not (is_caps(title) or is_title(title.rstrip("."))):
             return None
@@ -242,6 +262,8 @@ def label_of(text: str) -> tuple[str, str, str] | None:
 
 def title_style(text: str) -> str:
     """What shape of title a line has: label, part, numeral, named, caps, title, or ""."""
+    if LONE_BY.fullmatch(text.strip()):
+        return ""
     text, _marks = split_title_mark(text)
     found = label_of(text)
     if found:
@@ -292,13 +314,23 @@ def read_header(blocks: list[Block], i: int) -> tuple[Header, int] | None:
                 p += len(blocks[bi])
                 continue
         kind = _line_kind(header, ln, seen_repeat)
-        if not kind:
+        if kind == "lone-by" and p + 1 < len(flat) and (names := _names(flat[p + 1][1].text)):
+            # "BY" on a line of its own, the name on the next (a centred title page)
+            editor = bool(EDITED.match(ln.text))
+            header.roles[ln.no] = header.roles[flat[p + 1][1].no] = "editor" if editor else "byline"
+            if editor:
+                header.editors = names
+            else:
+                header.authors, header.strong = names, True
+            p += 2
+            continue
+        if kind in ("", "lone-by"):
             break
         seen_repeat = _take_line(header, ln, kind) or seen_repeat
         p += 1
     if p == 0 or (p < len(flat) and flat[p][0] == flat[p - 1][0]):
         return None  # nothing read, or the header ends inside a paragraph: that is prose
-    if not header.title and not header.authors:
+    if not header.title and not header.authors and not header.editors:
         return None  # a lone source line closes the piece before it; it opens none
     end = flat[p][0] if p < len(flat) else flat[-1][0] + 1
     return header, end
@@ -348,10 +380,13 @@ def _read_title(header: Header, flat: list[tuple[int, Line]]) -> int:
             p = 1
         else:
             return 0
-    # a title in capitals may run on over several lines, then have a subtitle in capitals
+    # a title in capitals may run on over several lines (in its paragraph, until a line
+    # that begins as subtitles do: "A REVERIE", "OR, …"; over paragraphs, while a line ends
+    # or the next begins with a word that runs on), then have a subtitle in capitals
     while p < len(flat) and is_caps(title[-1].text) and is_caps(flat[p][1].text) and \
-            _continues(title[-1].text, flat[p][1].text) and not _line_kind(header, flat[p][1], True) \
-            and (flat[p][0] == flat[p - 1][0] or _single(flat, p)):
+            not _line_kind(header, flat[p][1], True) and not label_of(flat[p][1].text) and (
+                (flat[p][0] == flat[p - 1][0] and not SUBTITLE_START.match(flat[p][1].text))
+                or (_single(flat, p) and _continues(title[-1].text, flat[p][1].text))):
         title.append(flat[p][1])
         p += 1
     _set_title(header, title, keep_style=bool(header.label))
@@ -452,6 +487,13 @@ def _line_kind(header: Header, ln: Line, seen_repeat: bool) -> str:
         return "repeat"
     if byline_names(text) and not header.authors:
         return "byline"
+    if editor_names(text) and not header.editors:
+        return "editor"
+    if LONE_BY.fullmatch(text):
+        return "lone-by"  # "BY" alone, the name on the next line
+    if header.label and header.source and not header.authors and \
+            is_caps(text) and len(text.split()) <= 4 and _names(text) and not label_of(text):
+        return "byline"  # "HAMILTON": the author's name in capitals under the title
     if (header.title or header.label) and dash_names(text) and not header.authors:
         return "byline"
     if source_text(text) is not None and not header.source:
@@ -470,11 +512,14 @@ def _take_line(header: Header, ln: Line, kind: str) -> bool:
     if kind == "repeat":
         header.changed.append((ln.no, text, ""))
         return True
+    if kind == "editor":
+        header.editors = editor_names(text) or ()
+        return False
     if kind == "byline":
-        names = byline_names(text) or dash_names(text) or ()
+        names = byline_names(text) or dash_names(text) or _names(text) or ()
         header.authors = names
         plain = "By " + " and ".join(names)
-        if text != plain:
+        if text != plain and not _names(text):
             header.byline = text if not is_caps(text) else ""
             if is_caps(text):
                 header.changed.append((ln.no, text, plain))

@@ -152,6 +152,31 @@ def fill_authors(pieces: list[Piece], front: Front, log: Log) -> None:
                      f"{' and '.join(piece.signature)}", "set authors in its front matter if wrong")
         elif front.authors:
             h.authors = front.authors
+    _full_names(pieces, front, log)
+    used = {a for p in pieces for a in p.header.authors}
+    if front.authors and not used & set(front.authors) and not front.editors:
+        # every piece names its own author: the title page's "By …" is the volume's maker
+        front.editors, front.authors = front.authors, ()
+        log.warn(front.title_line, "import-editor-guessed",
+                 f"{' and '.join(front.editors)}, named on the title page, wrote none of the "
+                 "pieces: taken to be the volume's editor", "set editors in volume.toml if wrong")
+
+
+def _full_names(pieces: list[Piece], front: Front, log: Log) -> None:
+    """"HAMILTON" under a paper, "Alexander Hamilton" on the title page: one person, named in
+    full, when exactly one full name has that surname."""
+    full = list(dict.fromkeys(a for a in front.authors + tuple(
+        a for p in pieces for a in p.header.authors) if len(a.split()) > 1))
+    for piece in pieces:
+        names = []
+        for a in piece.header.authors:
+            matches = [f for f in full if len(a.split()) == 1 and f.split()[-1] == a]
+            names.append(matches[0] if len(matches) == 1 else a)
+        if tuple(names) != piece.header.authors:
+            log.warn(piece.header.title_line or piece.header.first_line, "import-name-completed",
+                     f"{' and '.join(piece.header.authors)} is taken to be {' and '.join(names)}, "
+                     "named so elsewhere in the dump", "correct authors in its front matter if wrong")
+            piece.header.authors = tuple(names)
 
 
 def supply_titles(pieces: list[Piece], log: Log) -> None:

@@ -36,8 +36,12 @@ def _cap(word: str) -> str:
 
 
 def _keep_upper(word: str) -> bool:
+    """Roman numerals (``VIII``, ``I``) and initialisms (``U.S.A.``, ``S.T``) stay capitals;
+    a lone ``A`` is the article."""
+    if word == "A":
+        return False
     return bool(_ROMAN_SHORT.fullmatch(word) and word) or bool(_INITIALISM.fullmatch(word)) \
-        or bool(_INITIALISM.fullmatch(word + "."))
+        or ("." in word and bool(_INITIALISM.fullmatch(word + ".")))
 
 
 def name_case(name: str) -> str:
@@ -69,7 +73,9 @@ def title_case(title: str) -> str:
         if not core:
             out.append(token)
             continue
-        first = k == 0 or out[-1].endswith((":", "—", "–")) or (lead != "" and lead[0] in "“\"‘'([")
+        first = k == 0 or out[-1].endswith((":", "—", "–", "--")) or \
+            (out[-1].endswith((".", "?", "!")) and len(out[-1].rstrip(".?!")) > 2) or \
+            (lead != "" and lead[0] in "“\"‘'([")
         last = k == len(words) - 1
         if _keep_upper(core.rstrip(".")):
             word = core

@@ -26,7 +26,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (FOOTNOTE_BLOCK, HEADING_WORDS_MAX, INLINE_NOTE_SYNTAX, NOTE_BACKLINK,
+from .conventions import (FOOTNOTE_BLOCK, FOOTNOTE_INLINE, HEADING_WORDS_MAX, INLINE_NOTE_SYNTAX, NOTE_BACKLINK,
                           NOTE_ITEMS,
                           NOTES_HEADING, REFERENCE, SUPERSCRIPT_DIGITS, SYMBOLS)
 from .inline import marked_positions
@@ -75,6 +75,11 @@ def take_footnotes(blocks: list[Block], log: Log) -> tuple[list[Block], list[tup
     pending: list[Line] = []
     depth = 0
     for block in _split_at_footnotes(blocks):
+        if not pending:
+            block, inline = _lift_inline(block)
+            notes.extend((len(out), n) for n in inline)
+            if not block:
+                continue
         if pending:
             pending.extend(block)
             depth += _depth(block)
@@ -96,6 +101,54 @@ def take_footnotes(blocks: list[Block], log: Log) -> tuple[list[Block], list[tup
                  "add the closing bracket where the note ends")
         notes.append(_footnote(pending, len(out) - 1, log))
     return out, notes
+
+
+def _lift_inline(block: Block) -> tuple[Block, list[NoteText]]:
+    """Footnotes set inside a paragraph (``… till 1904, [Footnote: … 1798.] when …``): each
+    is lifted out, and remembers where it stood, which is where its reference goes."""
+    lines = list(block)
+    notes: list[NoteText] = []
+    li = 0
+    while li < len(lines):
+        text = lines[li].text
+        m = FOOTNOTE_INLINE.search(text, 0 if li else 1)
+        if not m:
+            li += 1
+            continue
+        end = _closing_bracket(lines, li, m.end())
+        if end is None:
+            break  # never closed inside the paragraph: left as it is
+        end_li, end_col = end
+        if li == end_li:
+            inner = [text[m.end():end_col]]
+        else:
+            inner = [text[m.end():]] + [ln.text for ln in lines[li + 1:end_li]] + \
+                [lines[end_li].text[:end_col]]
+        note_lines = [replace(lines[li], text=" ".join(t.strip() for t in inner if t.strip()))]
+        rest = lines[end_li].text[end_col + 1:]
+        head = text[:m.start()]
+        joined = head + (" " if head and rest and not rest[:1] in ",.;:!?)" else "") + rest.lstrip() \
+            if rest.strip() else head
+        lines[li:end_li + 1] = [replace(lines[li], text=joined)] if joined.strip() else []
+        label = m.group("label") or "*"
+        notes.append(NoteText(label, tuple(note_lines), note_lines[0].text,
+                              at=(lines[li].no if joined.strip() else 0, len(head))))
+    return tuple(lines), notes
+
+
+def _closing_bracket(lines: list[Line], li: int, col: int) -> tuple[int, int] | None:
+    """Where the bracket opened before (line ``li``, column ``col``) closes."""
+    depth = 1
+    for k in range(li, len(lines)):
+        text = lines[k].text
+        for c in range(col if k == li else 0, len(text)):
+            if text[c] == "[":
+                depth += 1
+            elif text[c] == "]":
+                depth -= 1
+                if depth == 0:
+                    return k, c
+    return None
 
 
 def _split_at_footnotes(blocks: list[Block]) -> list[Block]:
@@ -131,7 +184,7 @@ def _footnote(lines: list[Line], anchor: int, log: Log) -> tuple[int, NoteText]:
     if not first_text and len(body) > 1:
         body = body[1:]
         first_text = body[0].text
-    return anchor, NoteText(m.group("label"), tuple(body), first_text, anchor=anchor)
+    return anchor, NoteText(m.group("label") or "*", tuple(body), first_text, anchor=anchor)
 
 
 # ---- note lists ---------------------------------------------------------------------------
@@ -170,6 +223,30 @@ def region_end(blocks: list[Block], start: int) -> int:
             continue
         break
     return k
+
+
+def listed_footnotes(piece: Piece) -> Region | None:
+    """Footnote blocks set under a Notes heading at the end of a piece (``FOOTNOTES:``, or
+    ``NOTES.`` for the whole book): a notes list like any other, so they are matched in
+    sequence and may belong to the pieces before."""
+    body = piece.body
+    heading = max((bi for bi, b in enumerate(body) if b), default=None)
+    if heading is None or len(body[heading]) != 1 or not is_notes_heading(body[heading][0].text):
+        return None
+    listed = [n for n in piece.footnotes if n.anchor is not None and n.anchor >= heading
+              and n.at is None]
+    if not listed:
+        return None
+    piece.footnotes = [n for n in piece.footnotes if n not in listed]
+    group, last, notes = 0, 0, []
+    for n in listed:
+        number = _ordinal(n.label)
+        if number is not None:
+            group += number <= last
+            last = number
+        notes.append(replace(n, group=group, anchor=None))
+    piece.body = body[:heading]
+    return Region(heading, (body[heading],), tuple(notes))
 
 
 def find_notes(body: list[Block], log: Log | None) -> Region | None:
@@ -231,15 +308,39 @@ def _parse_items(blocks: list[Block], loose: bool, log: Log | None) -> tuple[Not
             notes[-1][1].append(replace(line, text=NOTE_BACKLINK.sub("", line.text)) if back
                                 and line.text[:back.start()].strip() else line)
             continue
-        label, text, _syntax = item
+        label, text, syntax = item
         text = NOTE_BACKLINK.sub("", text)
         number = _ordinal(label)
         if number is not None:
             if number <= last:
                 group += 1
             last = number
-        notes.append([label, [line], text, group])
-    return tuple(NoteText(lbl, tuple(lines), text, grp) for lbl, lines, text, grp in notes)
+        notes.append([label, [line], text, group, syntax])
+    return tuple(_unwrap(NoteText(lbl, tuple(lines), text, grp), syntax)
+                 for lbl, lines, text, grp, syntax in notes)
+
+
+def _unwrap(note: NoteText, syntax: str) -> NoteText:
+    """``1 (return) [ text ]``: the note's text is what the brackets hold, and it may begin on
+    the line after the label."""
+    if syntax != "return":
+        return note
+    lines = list(note.lines)
+    first = note.first_text
+    if not first.strip() and len(lines) > 1:
+        lines = lines[1:]
+        first = lines[0].text
+    first = first.lstrip()
+    if first.startswith("["):
+        first = first[1:].lstrip()
+    last = first if len(lines) == 1 else lines[-1].text
+    if last.rstrip().endswith("]"):
+        last = last.rstrip()[:-1].rstrip()
+        if len(lines) == 1:
+            first = last
+        else:
+            lines[-1] = replace(lines[-1], text=last)
+    return replace(note, lines=tuple(lines), first_text=first)
 
 
 def _rise_from_one(notes: tuple[NoteText, ...]) -> bool:
@@ -336,7 +437,12 @@ def _link_footnotes(pi: int, piece: Piece, cands: list[Candidate],
     stays text, where it stood."""
     hits: list[Candidate | None] = []
     taken: set[tuple[int, int, int]] = set()
+    where = {ln.no: (bi, li) for bi, block in enumerate(piece.body) for li, ln in enumerate(block)}
     for note in piece.footnotes:
+        if note.at is not None and note.at[0] in where:  # it stood inside the paragraph
+            bi, li = where[note.at[0]]
+            hits.append(Candidate(bi, li, note.at[1], note.at[1], note.label, True, "inline"))
+            continue
         anchor = note.anchor if note.anchor is not None else len(piece.body) - 1
         before = [c for c in cands if c.block <= anchor and c.label == note.label
                   and (pi, c.block, c.line, c.start) not in used

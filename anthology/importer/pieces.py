@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 
 from .blocks import block_text, is_separator, separated
-from .conventions import CONTENTS_HEADING, EDITED, PROSE_LINE_MIN, PROSE_WORD, PROSE_WORDS_MIN
+from .conventions import (CONTENTS_HEADING, EDITED, FIELDS, PROSE_LINE_MIN, PROSE_WORD,
+                          PROSE_WORDS_MIN, TEXT_WORDS_MIN)
 from .blocks import is_indented, is_verse
 from .headers import norm, read_header
 from .names import is_caps
@@ -119,7 +120,7 @@ def _contents(blocks: list[Block], start: int, log: Log) -> set[int]:
 def _running_text(block: Block) -> bool:
     """A paragraph of running text, not a list of titles (with page numbers or not)."""
     return any(len(ln.text) >= PROSE_LINE_MIN and not re.search(r"\d+\s*$", ln.text)
-               for ln in block)
+               and not is_caps(ln.text) for ln in block)
 
 
 def _opens_text(blocks: list[Block], i: int) -> bool:
@@ -131,25 +132,37 @@ def _opens_text(blocks: list[Block], i: int) -> bool:
 # ---- which headers open pieces --------------------------------------------------------------
 
 
-def _has_prose(block: Block) -> bool:
-    """Has the block a line of text (three words or more, not all in capitals)?"""
-    return not all(is_caps(ln.text) for ln in block) and \
-        any(len(PROSE_WORD.findall(ln.text)) >= PROSE_WORDS_MIN for ln in block)
+SENTENCE_END = re.compile(r"[.!?][\]\[)(”’\"'\d*†‡⁰¹²³⁴⁵⁶⁷⁸⁹A-Z]{0,6}$")  # notes' marks may follow
 
 
-def _text_follows(blocks: list[Block], headers: dict[int, tuple[Header, int]], end: int) -> bool:
+def _has_prose(block: Block, strict: bool = False) -> bool:
+    """Is the block text, not a line in capitals or of fields set apart by wide spaces
+    ("First Published          1891")? A line of three words will do; ``strict``ly (before
+    the first piece, where a title page's short lines stand), a line of prose or a paragraph
+    or stanza of some words."""
+    lines = [ln.text for ln in block if not is_caps(ln.text) and not FIELDS.search(ln.text)]
+    if not strict:
+        return any(len(PROSE_WORD.findall(t)) >= PROSE_WORDS_MIN for t in lines)
+    words = sum(len(PROSE_WORD.findall(t)) for t in lines)
+    sentence = bool(lines) and words >= 6 and SENTENCE_END.search(lines[-1]) is not None
+    return any(len(t) >= PROSE_LINE_MIN for t in lines) or words >= TEXT_WORDS_MIN or sentence
+
+
+def _text_follows(blocks: list[Block], headers: dict[int, tuple[Header, int]], end: int,
+                  strict: bool = False) -> bool:
     """Is there text after a header, before the next header?"""
     k = end
     while k < len(blocks):
         if k in headers:
             after = headers[k][0]
             if after.strong or after.style != "title" or k == end and \
-                    not _text_follows(blocks, headers, headers[k][1]):
+                    not _text_follows(blocks, headers, headers[k][1], strict):
                 return False
-        if _has_prose(blocks[k]):
+        if _has_prose(blocks[k], strict):
             return True
         k += 1
-    return False
+    # no header after it: strictness was for telling a title page from the text after it
+    return strict and any(_has_prose(b) for b in blocks[end:])
 
 
 def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: int) -> list[int]:
@@ -157,7 +170,7 @@ def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: 
     opens: set[int] = set()
     first = min(headers, default=None)
     title_page = first if first is not None and (
-        not _text_follows(blocks, headers, headers[first][1])
+        not _text_follows(blocks, headers, headers[first][1], strict=True)
         or _volume_title_over_pieces(blocks, headers, first)) else None
     # strong headers of pieces (those with text), not of the title page or a part
     strong = [i for i, (h, e) in headers.items() if h.strong and i != title_page
@@ -228,7 +241,7 @@ def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: lis
     found = Found(front=front, pieces=[])
     pending_parts: dict[int, tuple[list[Block], list[Block]]] = {}  # each part's title, lines
     lead = blocks[start:opens[0] if opens else len(blocks)]
-    _lead_blocks(found, lead, start, log)
+    _lead_blocks(found, lead, start, bool(opens), log)
     own_from: dict[int, int] = {}  # a header merged with the one before it: where it begins
     for n, i in enumerate(opens):
         header, body_start = headers[i]
@@ -236,7 +249,8 @@ def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: lis
         end = opens[n + 1] if n + 1 < len(opens) else len(blocks)
         body = blocks[body_start:end]
         body = _trim_separators(body)
-        if not any(_has_prose(b) for b in body):
+        strict = not found.pieces and n + 1 < len(opens)  # a title page, if a header follows
+        if not any(_has_prose(b, strict) for b in body):
             if not found.pieces and not found.parts and header.style != "part":
                 _title_page(found, header, own, body, log)
                 continue
@@ -348,13 +362,13 @@ def _trim_separators(body: list[Block]) -> list[Block]:
     return out
 
 
-def _lead_blocks(found: Found, lead: list[Block], start: int, log: Log) -> None:
+def _lead_blocks(found: Found, lead: list[Block], start: int, more: bool, log: Log) -> None:
     """What stands before the first header: prose is an untitled first piece; short lines
     are the source's title page (left out, reported)."""
     lead = _trim_separators(lead)
     if not lead:
         return
-    if any(_has_prose(b) for b in lead):
+    if any(_has_prose(b, strict=more) for b in lead):
         header = Header(first_line=lead[0][0].no)
         found.pieces.append(Piece(header, lead, start=start))
         return
@@ -366,12 +380,12 @@ def _lead_blocks(found: Found, lead: list[Block], start: int, log: Log) -> None:
 def _title_page(found: Found, header: Header, own: list[Block], body: list[Block],
                 log: Log) -> None:
     """Headers with no text after them, before any piece: the volume's title page. The first
-    title gives the volume's title and subtitle, a byline its author, an "Edited by …" header
+    title gives the volume's title and subtitle, a byline its author, an "Edited by …" line
     its editors; every other line of it is left out (reported)."""
     front = found.front
     kept: set[str] = set()  # the roles of the header's lines the volume keeps
     if EDITED.match(header.title) and header.authors and not front.editors:
-        front.editors = header.authors
+        front.editors = header.authors  # "Edited with an Introduction" / "BY EDWARD JOHNSON"
         kept = {"byline"}
     else:
         if header.title and not front.title:
@@ -380,11 +394,11 @@ def _title_page(found: Found, header: Header, own: list[Block], body: list[Block
             front.subtitle = header.subtitle
             kept = {"title", "subtitle", "label"}
         if header.authors and not front.authors and not front.editors:
-            if EDITED.match(header.byline):
-                front.editors = header.authors
-            else:
-                front.authors = header.authors
+            front.authors = header.authors
             kept.add("byline")
+    if header.editors and not front.editors:
+        front.editors = header.editors
+        kept.add("editor")
     for no, was, now in header.changed:
         if now and header.roles.get(no) in kept and was.rstrip(".") != now:
             log.warn(no, "import-case-changed", f"{was!r} is printed in capitals; written "

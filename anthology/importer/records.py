@@ -62,6 +62,7 @@ class Header:
     # the title: (label, as printed: "[1]", "*")
     subtitle: str = ""
     authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()  # "EDITED BY" over a name, on a title page
     byline: str = ""  # the byline as printed, when it is not the plain "By A and B"
     source: str = ""
     date: str = ""
@@ -84,6 +85,8 @@ class NoteText:
     group: int = 0  # restarts of the numbering under one Notes heading
     anchor: int | None = None  # a footnote: the body block its reference is in or before
     in_body: bool = False  # a footnote item still standing in the body (text if unreferenced)
+    at: tuple[int, int] | None = None  # a footnote lifted from inside a paragraph: (line, column)
+    # of the place it stood, where its reference goes
 
 
 @dataclass(frozen=True)

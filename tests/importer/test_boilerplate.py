@@ -12,7 +12,7 @@ PROSE = ("It was the best of times and the worst of times, and nobody who lived 
 
 def strip(text: str) -> tuple[list[str], Log]:
     log = Log("x")
-    kept = strip_boilerplate(read_lines(text, log), log)
+    kept, _facts = strip_boilerplate(read_lines(text, log), log)
     return [ln.text for ln in kept], log
 
 
