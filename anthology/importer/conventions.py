@@ -80,8 +80,10 @@ WEB_CRUFT = [re.compile(p, re.IGNORECASE) for p in (
 )]
 WEB_CRUFT_MAX = 140  # longer lines are text, whatever they say
 # the source's own table of contents (the new book makes its own)
-CONTENTS_HEADING = re.compile(r"(?:table of )?contents\.?|index of (?:essays|chapters)\.?",
+CONTENTS_HEADING = re.compile(r"(?:table of )?contents\s*[.:]?|index of (?:essays|chapters)\.?",
                               re.IGNORECASE)
+OTHER_BOOKS = re.compile(r"(?:(?:other )?(?:books|works) )?by the same (?:author|writer)\.?"
+                         r"|(?:also|other (?:books|works)) by .{1,60}", re.IGNORECASE)
 
 # ---- blocks ------------------------------------------------------------------------------
 
@@ -182,7 +184,7 @@ LABEL = re.compile(rf"(?P<label>(?:(?P<name>[A-Z][A-Za-z']+)\s+(?=no\.))?"
 HEADING_END_BAD = (",", ";", ":", "…", "—", "–", "--", "-")
 HEADING_START_BAD = re.compile(r"(?:and|but|or|nor|so|yet|then|thus|hence|for|as|if|when|while"
                                r"|that|which|who)\b", re.IGNORECASE)
-INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?]\s+\S")
+INNER_SENTENCE = re.compile(r"[^\W\d_]{3,}[.!?](?:\[\w{1,3}\]|\(\d{1,3}\)|[⁰¹²³⁴⁵⁶⁷⁸⁹*†‡]+)?\s+\S")
 # titles that say what a piece is even without a number
 NAMED_PIECES = re.compile(r"(?:(?:the |an? |author'?s'? )?(?:preface|foreword|introduction|"
                           r"prologue|epilogue|afterword|postscript|conclusion|dedication|"

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (BRACKETED_SOURCE_MAX, CREDIT, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
+from .conventions import (BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
@@ -182,8 +182,8 @@ def is_title(text: str) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "“\"‘'«_*"):
         return False
-    if not any(c.isalpha() for c in text):
-        return False
+    if not any(c.isalpha() for c in text) or INNER_SENTENCE.search(text):
+        return False  # "First it cites this.[A] And that." is a sentence, not a title
     bare = text.rstrip("”’\"'»)]")
     if bare.endswith(TITLE_END_BAD) and not (is_caps(text) and bare.endswith(".")):
         return False

@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 
 from .blocks import block_text, is_separator, separated
-from .conventions import (CONTENTS_HEADING, EDITED, FIELDS, PROSE_LINE_MIN, PROSE_WORD,
+from .conventions import (CONTENTS_HEADING, EDITED, OTHER_BOOKS, FIELDS, PROSE_LINE_MIN, PROSE_WORD,
                           PROSE_WORDS_MIN, TEXT_WORDS_MIN)
 from .blocks import is_indented, is_verse
-from .headers import norm, read_header
+from .headers import is_title, norm, read_header
 from .names import is_caps
 from .notes import region_end
 from .records import Block, Found, Front, Header, Layout, Piece
@@ -52,7 +52,7 @@ def find_pieces(blocks: list[Block], layout: Layout, log: Log) -> Found:
             i = max(found[1], i + 1)
         else:
             i += 1
-    opens = _choose(blocks, headers, start)
+    opens = _choose(blocks, headers, start, layout)
     return _cut(blocks, headers, opens, start, front, layout, log)
 
 
@@ -103,18 +103,34 @@ def _notes_regions(blocks: list[Block], start: int) -> set[int]:
 
 
 def _contents(blocks: list[Block], start: int, log: Log) -> set[int]:
-    """The source's table of contents: its heading and the entries up to the first text."""
+    """The source's lists of titles near the front: its table of contents (up to the first
+    text) and the list of the author's other books (its entries, set alike)."""
+    out: set[int] = set()
     for i in range(start, min(len(blocks), start + 40)):
-        if len(blocks[i]) == 1 and CONTENTS_HEADING.fullmatch(blocks[i][0].text):
+        if i in out or len(blocks[i]) != 1:
+            continue
+        text = blocks[i][0].text.strip("_*")
+        if CONTENTS_HEADING.fullmatch(text):
             end = i + 1
             while end < len(blocks) and not _running_text(blocks[end]) and \
                     not _opens_text(blocks, end):
                 end += 1
-            run = [ln for b in blocks[i:end] for ln in b]
-            log.drop_range([(ln.no, ln.text) for ln in run], "the source's table of contents",
-                           "import-contents-dropped", "the book makes its own contents")
-            return set(range(i, end))
-    return set()
+            why, code = "the source's table of contents", "import-contents-dropped"
+        elif OTHER_BOOKS.fullmatch(text):
+            end = i + 1
+            indent = blocks[end][0].indent if end < len(blocks) else 0
+            while end < len(blocks) and (blocks[end][0].indent == indent > 0 or (
+                    indent == 0 and not _running_text(blocks[end])
+                    and not _opens_text(blocks, end) and read_header(blocks, end) is None)):
+                end += 1
+            why, code = "the source's list of other books", "import-other-books-dropped"
+        else:
+            continue
+        run = [ln for b in blocks[i:end] for ln in b]
+        log.drop_range([(ln.no, ln.text) for ln in run], why, code,
+                       "the book makes its own contents and title page")
+        out.update(range(i, end))
+    return out
 
 
 def _running_text(block: Block) -> bool:
@@ -135,7 +151,7 @@ def _opens_text(blocks: list[Block], i: int) -> bool:
 SENTENCE_END = re.compile(r"[.!?][\]\[)(”’\"'\d*†‡⁰¹²³⁴⁵⁶⁷⁸⁹A-Z]{0,6}$")  # notes' marks may follow
 
 
-def _has_prose(block: Block, strict: bool = False) -> bool:
+def _has_prose(block: Block, strict: bool = False, layout: Layout | None = None) -> bool:
     """Is the block text, not a line in capitals or of fields set apart by wide spaces
     ("First Published          1891")? A line of three words will do; ``strict``ly (before
     the first piece, where a title page's short lines stand), a line of prose or a paragraph
@@ -143,34 +159,36 @@ def _has_prose(block: Block, strict: bool = False) -> bool:
     lines = [ln.text for ln in block if not is_caps(ln.text) and not FIELDS.search(ln.text)]
     if not strict:
         return any(len(PROSE_WORD.findall(t)) >= PROSE_WORDS_MIN for t in lines)
+    if not lines or (len(lines) == 1 and is_title(lines[0])) or (layout is not None and is_verse(block, layout)):
+        return False  # a subtitle, an epigraph's verse
     words = sum(len(PROSE_WORD.findall(t)) for t in lines)
-    sentence = bool(lines) and words >= 6 and SENTENCE_END.search(lines[-1]) is not None
-    return any(len(t) >= PROSE_LINE_MIN for t in lines) or words >= TEXT_WORDS_MIN or sentence
+    return words >= TEXT_WORDS_MIN or (words >= 6 and SENTENCE_END.search(lines[-1]) is not None)
 
 
 def _text_follows(blocks: list[Block], headers: dict[int, tuple[Header, int]], end: int,
-                  strict: bool = False) -> bool:
+                  strict: bool = False, layout: Layout | None = None) -> bool:
     """Is there text after a header, before the next header?"""
     k = end
     while k < len(blocks):
         if k in headers:
             after = headers[k][0]
             if after.strong or after.style != "title" or k == end and \
-                    not _text_follows(blocks, headers, headers[k][1], strict):
+                    not _text_follows(blocks, headers, headers[k][1], strict, layout):
                 return False
-        if _has_prose(blocks[k], strict):
+        if _has_prose(blocks[k], strict, layout):
             return True
         k += 1
     # no header after it: strictness was for telling a title page from the text after it
     return strict and any(_has_prose(b) for b in blocks[end:])
 
 
-def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: int) -> list[int]:
+def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: int,
+            layout: Layout) -> list[int]:
     """The blocks that open a piece (or a part, or the title page), in order."""
     opens: set[int] = set()
     first = min(headers, default=None)
     title_page = first if first is not None and (
-        not _text_follows(blocks, headers, headers[first][1], strict=True)
+        not _text_follows(blocks, headers, headers[first][1], True, layout)
         or _volume_title_over_pieces(blocks, headers, first)) else None
     # strong headers of pieces (those with text), not of the title page or a part
     strong = [i for i, (h, e) in headers.items() if h.strong and i != title_page
@@ -241,7 +259,7 @@ def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: lis
     found = Found(front=front, pieces=[])
     pending_parts: dict[int, tuple[list[Block], list[Block]]] = {}  # each part's title, lines
     lead = blocks[start:opens[0] if opens else len(blocks)]
-    _lead_blocks(found, lead, start, bool(opens), log)
+    _lead_blocks(found, lead, start, bool(opens), layout, log)
     own_from: dict[int, int] = {}  # a header merged with the one before it: where it begins
     for n, i in enumerate(opens):
         header, body_start = headers[i]
@@ -250,7 +268,9 @@ def _cut(blocks: list[Block], headers: dict[int, tuple[Header, int]], opens: lis
         body = blocks[body_start:end]
         body = _trim_separators(body)
         strict = not found.pieces and n + 1 < len(opens)  # a title page, if a header follows
-        if not any(_has_prose(b, strict) for b in body):
+        nxt_title = norm(headers[opens[n + 1]][0].title) if n + 1 < len(opens) else None
+        epigraph = bool(body) and nxt_title == norm(header.title)  # the title again after it
+        if not any(_has_prose(b, strict, layout) for b in body) and not epigraph:
             if not found.pieces and not found.parts and header.style != "part":
                 _title_page(found, header, own, body, log)
                 continue
@@ -362,13 +382,14 @@ def _trim_separators(body: list[Block]) -> list[Block]:
     return out
 
 
-def _lead_blocks(found: Found, lead: list[Block], start: int, more: bool, log: Log) -> None:
+def _lead_blocks(found: Found, lead: list[Block], start: int, more: bool, layout: Layout,
+                 log: Log) -> None:
     """What stands before the first header: prose is an untitled first piece; short lines
     are the source's title page (left out, reported)."""
     lead = _trim_separators(lead)
     if not lead:
         return
-    if any(_has_prose(b, strict=more) for b in lead):
+    if any(_has_prose(b, more, layout) for b in lead):
         header = Header(first_line=lead[0][0].no)
         found.pieces.append(Piece(header, lead, start=start))
         return
