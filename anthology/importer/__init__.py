@@ -72,11 +72,11 @@ def import_dump(data: bytes, path: str) -> Imported:
     _use_header_facts(found.front, facts, log)
     _place_footnotes(found, blocks, footnotes)
     for piece in found.pieces:
-        take_closing_lines(piece, log)
+        take_closing_lines(piece, layout, log)
         piece.region = listed_footnotes(piece) or find_notes(piece.body, log)
         if piece.region is not None:
             piece.body = piece.body[:piece.region.start]
-            take_closing_lines(piece, log)
+            take_closing_lines(piece, layout, log)
         piece.footnotes.extend(n for _bi, n in inline_footnotes(piece.body, len(piece.body)))
         piece.footnotes.sort(key=lambda n: (n.anchor if n.anchor is not None else 1 << 30))
     apply_editorial_source(found.pieces, found.front, log)

@@ -59,6 +59,10 @@ def measure(blocks: list[Block]) -> Layout:
         if max(len(ln.text) for ln in block) >= PROSE_LINE_MIN:
             indents[min(ln.indent for ln in block)] += sum(len(ln.text) for ln in block)
     wrap = 0
+    long_lines = sum(1 for b in blocks for ln in b if len(ln.text) > 2 * max(WRAP_MIN, 60))
+    all_lines = sum(len(b) for b in blocks)
+    if long_lines * 5 >= all_lines:
+        inner = []  # a paragraph a line, however its verse is set: not hard-wrapped
     if len(inner) >= 3:
         inner.sort()
         p90 = inner[int(len(inner) * 0.9)]
@@ -90,7 +94,10 @@ def is_verse(block: Block, layout: Layout) -> bool:
                     and b.text[:1].islower():
                 return False  # a long line running on into the next: prose
         return True
-    # a paragraph a line: a paragraph of several lines was broken on purpose
+    # a paragraph a line: a paragraph of several lines was broken on purpose, unless every
+    # line is long and runs on into the next in lower case (a paragraph wrapped after all)
+    if all(len(a.text) >= WRAP_MIN and b.text[:1].islower() for a, b in zip(block, block[1:])):
+        return False
     return all(len(ln.text) <= VERSE_LINE_MAX for ln in block)
 
 

@@ -94,7 +94,7 @@ SEPARATOR_BLANKS = 3  # this many blank lines in a row separate as a separator l
 INDENT_QUOTE = 2  # a paragraph indented this much more than the text is a block quotation
 WRAP_MIN = 50  # a dump whose long lines end near one width ≥ this is hard-wrapped
 VERSE_RATIO = 0.8  # in a hard-wrapped dump, verse lines stay shorter than this × the width
-VERSE_LINE_MAX = 60  # in a dump with a paragraph a line, verse lines are at most this long
+VERSE_LINE_MAX = 90  # in a dump with a paragraph a line, verse lines are at most this long
 PROSE_LINE_MIN = 50  # a paragraph with a line this long is prose: its indentation is the text's
 
 # ---- headers -----------------------------------------------------------------------------
@@ -158,7 +158,9 @@ MONTH_YEAR = rf"{MONTHS}(?:\s*[-–/]\s*{MONTHS})?,?\s+\d{{4}}"
 SEASON = (r"(?:Spring|Summer|Autumn|Fall|Winter)(?:\s*[-–/]\s*(?:Spring|Summer|Autumn|Fall|Winter))?"
           r",?\s+\d{4}")
 DATE = rf"{WEEKDAY}?(?:{DAY_FIRST}|{MONTH_FIRST}|{ISO_DATE}|{MONTH_YEAR}|{SEASON})"
-DATE_LINE = re.compile(rf"{DATE}\.?", re.IGNORECASE)
+# a date line, perhaps in parentheses or after a place ("Ch. Ch., _Dec_. 13, 1885.")
+DATE_LINE = re.compile(rf"\(?{DATE}\)?\.?", re.IGNORECASE)
+PLACE_DATE = re.compile(rf"(?P<place>[A-Z][\w.'’ ]{{0,40}}?)[,.]\s+(?P<date>{DATE})\.?", re.IGNORECASE)
 DATE_AT_END = re.compile(rf"(?:^|,\s*|\s)(?P<date>{DATE}|\d{{4}})$", re.IGNORECASE)
 
 # A line that labels a piece: "CHAPTER X.", "Chapter 3", "ESSAY I. HISTORY.", "Letter IV".
@@ -205,6 +207,10 @@ KIND_WORDS = [
 # "a response from X", "reply by Y": the editorial note naming a piece's kind
 KIND_IN_NOTE = re.compile(r"\b(?P<word>response|reply|rejoinder|review|letter|essay|answer)\s+"
                           r"(?:from|by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
+# a reviewed book in one line: "The Constitutional History of England. By HENRY HALLAM. In 2
+# vols. 1827"
+BOOK_WITH_AUTHOR = re.compile(r"(?P<title>[A-Z][^\n]{3,250}?)\.?\s+By\s+(?P<author>[A-Z][A-Za-z.\- ]{2,60}?)"
+                              r"[.,]\s+(?P<details>.*?)(?P<year>(?:1[5-9]|20)\d\d)\.?")
 # a title-page line crediting the volume's editor ("Edited with an Introduction", "Edited by",
 # "Introduction and notes by")
 EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen|revised"

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
+from .conventions import (BOOK_WITH_AUTHOR, BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, PLACE_DATE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
@@ -35,12 +35,14 @@ _MONTH_NUMBER = {m: i for i, m in enumerate(
 
 
 def is_date_line(text: str) -> bool:
-    return DATE_LINE.fullmatch(text) is not None
+    """``30 July 2003``, ``(September 1828)``, ``Ch. Ch., _Dec_. 13, 1885.``"""
+    text = text.replace("_", "")
+    return DATE_LINE.fullmatch(text) is not None or PLACE_DATE.fullmatch(text) is not None
 
 
 def iso_date(text: str) -> str:
     """``30 July 2003`` → ``2003-07-30``; "" unless the text is one full, valid date."""
-    m = DATE_LINE.fullmatch(text.strip())
+    m = DATE_LINE.fullmatch(text.strip().strip("()").replace("_", ""))
     if not m:
         return ""
     g = m.groupdict()
@@ -80,8 +82,8 @@ def _names(text: str) -> tuple[str, ...] | None:
     """``Ann Lee and Bo Ma`` → the names, in their normal case; None unless all are names.
     Degrees after a name (``MICHAEL FARADAY, D.C.L., F.R.S.``) are no part of it."""
     text = POST_NOMINALS.sub("", text.strip())
-    if is_caps(text) and not re.search(r"\b[A-Z]\.$", text):
-        text = text.rstrip(".")  # "BY ANN LEE." but "C. L."
+    if not re.search(r"\b[A-Z]\.$", text) and not text.lower().endswith(("jr.", "sr.")):
+        text = text.rstrip(".")  # "By Ann Lee." but "C. L."
     names = tuple(name_case(n.strip()) for n in NAME_SPLIT.split(text) if n.strip())
     return names if names and all(is_name(n) for n in names) else None
 
@@ -302,15 +304,19 @@ def read_header(blocks: list[Block], i: int) -> tuple[Header, int] | None:
         return None
     header = Header(first_line=flat[0][1].no)
     p = _read_title(header, flat)
+    title_end = p
     seen_repeat = False
     while p < len(flat):
         bi, ln = flat[p]
         starts_block = p == 0 or flat[p - 1][0] != bi
-        if starts_block and header.book is None and _is_review(header):
-            book = book_of([x.text for x in blocks[bi]])
+        if starts_block and header.book is None and (header.title or header.label):
+            book = book_of([x.text for x in blocks[bi]], strict=not _is_review(header))
             if book is not None:
                 header.book, header.strong = book, True
                 header.roles.update((x.no, "book") for x in blocks[bi])
+                dates = [x.text for x in blocks[bi] if is_date_line(x.text)]
+                if dates and not header.date:
+                    header.date = dates[0].strip("()")
                 p += len(blocks[bi])
                 continue
         kind = _line_kind(header, ln, seen_repeat)
@@ -328,6 +334,8 @@ def read_header(blocks: list[Block], i: int) -> tuple[Header, int] | None:
             break
         seen_repeat = _take_line(header, ln, kind) or seen_repeat
         p += 1
+    while 0 < p < len(flat) and flat[p][0] == flat[p - 1][0] and p > title_end:
+        p -= 1  # a header ends where a paragraph begins: the paragraph's first lines are text
     if p == 0 or (p < len(flat) and flat[p][0] == flat[p - 1][0]):
         return None  # nothing read, or the header ends inside a paragraph: that is prose
     if not header.title and not header.authors and not header.editors:
@@ -358,7 +366,13 @@ def _read_title(header: Header, flat: list[tuple[int, Line]]) -> int:
         # after "Letter 2" a line in lower case is the letter's dateline ("Isleworth")
         dateline = nxt is not None and re.match(r"(?:letter|epistle)\b", found[0], re.IGNORECASE) \
             and not is_caps(nxt.text)
-        if nxt is not None and not dateline and title_style(nxt.text) in ("caps", "title", "named") and \
+        # "VIII" then "Primitive man and the horse, the lion, and the elephant.": a short
+        # line of its own ending with a stop titles it too
+        stopped = nxt is not None and nxt.text.endswith(".") and len(nxt.text.split()) <= 15 \
+            and not INNER_SENTENCE.search(nxt.text) and is_title(nxt.text[:-1]) and \
+            p + 1 < len(flat) and flat[p + 1][0] != flat[p][0]
+        if nxt is not None and not dateline and (title_style(nxt.text) in ("caps", "title", "named")
+                                                 or stopped) and \
                 not _line_kind(header, nxt, True) and nxt.blanks < SEPARATOR_BLANKS and \
                 nxt.indent < first.indent + INDENT_QUOTE and \
                 (flat[p][0] != flat[0][0] or len(flat) == 2 or flat[p][0] == flat[p - 1][0]):
@@ -528,7 +542,7 @@ def _take_line(header: Header, ln: Line, kind: str) -> bool:
         header.source = source_text(text) or ""
         header.strong = True
     elif kind == "date":
-        header.date = text
+        header.date = text.replace("_", "").strip("()")
     elif kind == "publication":
         header.publication_line = text
         header.strong = True
@@ -553,20 +567,43 @@ _CREDIT = re.compile(r"(?:(?:Edited|Translated|Introduced|Selected|Compiled|Illu
                      r"Afterword) by)\b.*", re.IGNORECASE)
 
 
+_PLACE_PUBLISHER = re.compile(r"(?:London|New York|Boston|Philadelphia|Paris|Edinburgh|Oxford|"
+                              r"Cambridge|Chicago|Berlin|Leipzig|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+                              r"\s*:\s*[A-Z].{2,80}")
+
+
 def _is_book_detail(text: str) -> bool:
     return bool(byline_names(text) or _PUBLISHER_YEAR.fullmatch(text) or _PAGES.search(text)
+                or _PLACE_PUBLISHER.fullmatch(text) or re.fullmatch(r"(?:par|von|di|de)\s+[A-Z].{2,60}", text, re.IGNORECASE)
                 or _PRICE.search(text) or _CREDIT.fullmatch(text) or re.search(r"\bISBN\b", text))
 
 
-def book_of(texts: list[str]) -> Book | None:
-    """The reviewed book from its block: a title line then detail lines, or one catalogue line."""
+def book_of(texts: list[str], strict: bool = False) -> Book | None:
+    """The reviewed book from its block: a title line then detail lines, or one catalogue line
+    (perhaps after a date line). ``strict``ly (when no word says the piece is a review), only
+    a block with a detail no byline has: a publisher and year, pages, a price, an ISBN."""
+    texts = [t.replace("_", "") for t in texts if not is_date_line(t)]
+    if not texts or any(source_text(t) or byline_names(t) and len(texts) == 1 for t in texts):
+        return None  # a source line, a byline: the header's own lines
     if len(texts) > 1 and len(texts[0]) <= 200 and all(_is_book_detail(t) for t in texts[1:]):
-        return _book_from_lines(texts)
+        if not strict or any(_is_publication_detail(t) for t in texts[1:]):
+            return _book_from_lines(texts)
+        return None
+    joined = " ".join(texts)
+    m = BOOK_WITH_AUTHOR.fullmatch(joined)
+    if m and len(joined) <= 400:  # "Title. By HENRY HALLAM. In 2 vols. 1827"
+        return Book(m.group("title").strip(), (name_case(m.group("author").strip()),),
+                    details=m.group("details").strip().rstrip("."), year=m.group("year"))
     if len(texts) == 1:
         first = texts[0]
         if len(first) <= 300 and re.search(r",\s*(?:1[5-9]|20)\d\d\.?$", first) and first.count(",") >= 2:
             return _book_from_catalogue_line(first)
     return None
+
+
+def _is_publication_detail(text: str) -> bool:
+    return bool(_PUBLISHER_YEAR.fullmatch(text) or _PLACE_PUBLISHER.fullmatch(text)
+                or _PAGES.search(text) or _PRICE.search(text) or re.search(r"\bISBN\b", text))
 
 
 def _book_from_lines(texts: list[str]) -> Book:
@@ -575,12 +612,17 @@ def _book_from_lines(texts: list[str]) -> Book:
     publisher = year = pages = price = ""
     details: list[str] = []
     for text in texts[1:]:
-        names = byline_names(text)
+        foreign = re.fullmatch(r"(?:par|von|di|de)\s+(?P<names>[A-Z].{2,60})", text, re.IGNORECASE)
+        names = byline_names(text) or (_names(foreign.group("names")) if foreign else None)
         pm = _PUBLISHER_YEAR.fullmatch(text)
         if names and not authors:
             authors = names
+            if foreign:
+                details.append(text)  # "Par Victor Cousin" as printed
         elif pm and not publisher:
             publisher, year = pm.group("publisher").strip(), pm.group("year")
+        elif _PLACE_PUBLISHER.fullmatch(text) and not publisher:
+            publisher = text
         elif (_PAGES.search(text) or _PRICE.search(text)) and not (pages or price):
             pages, price, rest = _pages_and_price(text)
             if rest:

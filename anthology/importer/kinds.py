@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import re
 
-from .blocks import is_separator
+from .blocks import is_indented, is_separator, is_verse
 from .conventions import (KIND_IN_NOTE, KIND_WORDS, LETTERS_TITLE, SALUTATION, SIGNATURE_WORDS_MAX,
                           VALEDICTION)
-from .headers import dash_names, is_name, norm, parse_source, source_text
+from .headers import dash_names, is_date_line, is_name, norm, parse_source, source_text
 from .names import name_case
-from .records import Block, Front, Piece
+from .records import Block, Front, Layout, Piece
 from .report import Log
 
 
-def take_closing_lines(piece: Piece, log: Log) -> None:
+def take_closing_lines(piece: Piece, layout: Layout, log: Log) -> None:
     """A source line closing the piece is its source, unless the header already gave one;
     a signature at its end names its author when nothing else does (it stays in the text)."""
     body = [b for b in piece.body]
@@ -40,13 +40,17 @@ def take_closing_lines(piece: Piece, log: Log) -> None:
             piece.header.source = source
             piece.body = body[:-1] + ([last[:-1]] if len(last) > 1 else [])
             body = piece.body
-    piece.signature = _signature(body)
+    piece.signature = _signature(body, layout)
 
 
-def _signature(body: list[Block]) -> tuple[str, ...]:
+def _signature(body: list[Block], layout: Layout) -> tuple[str, ...]:
     """The names a piece is signed with: ``— Ann Lee``, or a short name line at its very end
-    (after a valediction such as "Yours truly,", or standing apart)."""
-    blocks = [b for b in body if b]
+    (after a valediction such as "Yours truly,", or standing apart; not the name under a
+    verse epigraph, nor a place and date line after the signature)."""
+    blocks = [b for b in body if b and not all(is_date_line(ln.text) for ln in b)]
+    while len(blocks) >= 2 and len(blocks[-1]) == 1 and (
+            is_verse(blocks[-2], layout) or is_indented(blocks[-2], layout)):
+        blocks = blocks[:-2]  # a quotation and the name of its author
     for block in reversed(blocks[-2:]):
         for ln in reversed(block):
             text = ln.text.strip()
