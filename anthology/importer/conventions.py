@@ -118,12 +118,16 @@ NOT_AN_AUTHOR = {"various", "anonymous", "unknown", "anon.", "anon"}
 # words a title has and a name has not ("A Section in Capitals" is no signature)
 NOT_IN_NAMES = {"a", "an", "in", "on", "to", "for", "at", "with", "from", "by", "and", "or",
                 "is", "was", "my", "our", "your", "his", "her", "its", "their", "this", "that",
-                "vol.", "vol", "no.", "chap.", "p.", "pp.", "part", "chapter", "letter"}
+                "vol.", "vol", "no.", "chap.", "p.", "pp.", "part", "chapter", "letter",
+                # what books are called ("Selected Letters" is no one's name)
+                "letters", "essays", "poems", "works", "papers", "sermons", "lectures", "stories",
+                "tales", "sketches", "selected", "collected", "complete", "history", "book", "books",
+                "volume", "preface", "introduction", "notes", "contents", "index", "appendix"}
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "rev.", "prof.", "sir", "lady", "lord", "dame",
               "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "rt."}
 
 # "By X", "by X", "BY X", "Reviewed by X", "Written by X"
-BYLINE = re.compile(r"(?:(?:Reviewed|Review|Written|Text|Interview|Essay|Translated|Told)\s+)?"
+BYLINE = re.compile(r"(?:(?:Reviewed|Review|Written|Text|Interview|Essay|Told)\s+)?"
                     r"by\s+(?P<names>.+)", re.IGNORECASE)
 # "— X", "-- X", "– X": a byline under a title, a signature at a piece's end
 DASH_NAME = re.compile(r"(?:—|–|--|-)\s*(?P<names>[^\s—–-].*)")
@@ -217,6 +221,8 @@ EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen|revi
                     r"|(?:with )?(?:an )?introduction(?: and notes)?(?= by)|notes(?= by))\b",
                     re.IGNORECASE)
 CREDIT = re.compile(r"(?P<what>.+?)\s+by\s+(?P<names>.+?)\.?", re.IGNORECASE)
+TRANSLATED = re.compile(r"(?:(?:newly |freshly )?translated|rendered into english|englished)"
+                        r"(?: from the \w+)?(?: and (?:edited|annotated))?", re.IGNORECASE)
 # "BY" alone on a line, the name on the next (and "EDITED BY")
 LONE_BY = re.compile(r"(?:(?:edited|compiled|selected|revised|written)\s+)?by\.?", re.IGNORECASE)
 # degrees and honours after a name: "MICHAEL FARADAY, D.C.L., F.R.S."

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (BOOK_WITH_AUTHOR, BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, PLACE_DATE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
+from .conventions import (TRANSLATED, BOOK_WITH_AUTHOR, BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, PLACE_DATE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
@@ -503,6 +503,9 @@ def _line_kind(header: Header, ln: Line, seen_repeat: bool) -> str:
         return "byline"
     if editor_names(text) and not header.editors:
         return "editor"
+    if (m := CREDIT.fullmatch(text.strip())) and TRANSLATED.fullmatch(m.group("what").strip()) \
+            and _names(m.group("names")) and len(text) <= BYLINE_CHARS_MAX:
+        return "translator"
     if LONE_BY.fullmatch(text):
         return "lone-by"  # "BY" alone, the name on the next line
     if header.label and header.source and not header.authors and \
@@ -529,11 +532,15 @@ def _take_line(header: Header, ln: Line, kind: str) -> bool:
     if kind == "editor":
         header.editors = editor_names(text) or ()
         return False
+    if kind == "translator":  # kept as printed, after the byline
+        header.byline = "; ".join(x for x in (header.byline or (
+            "By " + " and ".join(header.authors) if header.authors else ""), text) if x)
+        return False
     if kind == "byline":
         names = byline_names(text) or dash_names(text) or _names(text) or ()
         header.authors = names
         plain = "By " + " and ".join(names)
-        if text != plain and not _names(text):
+        if text != plain and not _names(text) and not header.byline:
             header.byline = text if not is_caps(text) else ""
             if is_caps(text):
                 header.changed.append((ln.no, text, plain))

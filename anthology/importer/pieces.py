@@ -28,8 +28,8 @@ from .blocks import block_text, is_separator, separated
 from .conventions import (CONTENTS_HEADING, EDITED, OTHER_BOOKS, FIELDS, PROSE_LINE_MIN, PROSE_WORD,
                           PROSE_WORDS_MIN, TEXT_WORDS_MIN)
 from .blocks import is_indented, is_verse
-from .headers import is_title, norm, read_header
-from .names import is_caps
+from .headers import is_name, is_title, norm, read_header
+from .names import is_caps, name_case
 from .notes import region_end
 from .records import Block, Found, Front, Header, Layout, Piece
 from .report import Log
@@ -210,9 +210,12 @@ def _choose(blocks: list[Block], headers: dict[int, tuple[Header, int]], start: 
             opens.add(i)
         elif h.style == "named" and follows:
             opens.add(i)
-    style = _piece_style(headers, blocks, title_page)
+    # a poem quoted in the text, its title set in like its lines, opens no piece
+    quoted = {i for i, (h, end) in headers.items() if not h.strong and end < len(blocks)
+              and is_indented(blocks[i], layout) and is_indented(blocks[end], layout)}
+    style = _piece_style({i: v for i, v in headers.items() if i not in quoted}, blocks, title_page)
     if style and (not strong or _titles_share(strong, headers, style)):
-        opens.update(i for i, (h, end) in headers.items() if h.style == style
+        opens.update(i for i, (h, end) in headers.items() if h.style == style and i not in quoted
                      and (_text_follows(blocks, headers, end) or i in opens))
         opens.update(i for i, (h, _e) in headers.items() if h.style == "part")
     return sorted(opens)
@@ -408,6 +411,12 @@ def _title_page(found: Found, header: Header, own: list[Block], body: list[Block
     if EDITED.match(header.title) and header.authors and not front.editors:
         front.editors = header.authors  # "Edited with an Introduction" / "BY EDWARD JOHNSON"
         kept = {"byline"}
+    elif _names_the_author(header, front, own, body):
+        front.authors = (name_case(header.title),)  # "HECTOR ST. JOHN DE CREVECOEUR" over
+        kept = {"title"}                             # "LETTERS FROM AN AMERICAN FARMER"
+        if header.subtitle:
+            front.title, front.title_line = header.subtitle, header.title_line
+            kept.add("subtitle")
     else:
         if header.title and not front.title:
             front.title = header.title if not header.label else f"{header.label}: {header.title}"
@@ -428,6 +437,13 @@ def _title_page(found: Found, header: Header, own: list[Block], body: list[Block
     if run:
         log.drop_range(run, "the source's title page", "import-title-page-dropped",
                        "put it back by hand if it belongs to the text")
+
+
+def _names_the_author(header: Header, front: Front, own: list[Block], body: list[Block]) -> bool:
+    """A title page that begins with the author's name in capitals, the title below it."""
+    return (not front.title and not front.authors and not header.authors and not header.label
+            and is_name(name_case(header.title)) and len(header.title.split()) >= 2
+            and is_caps(own[0][0].text) and not body)
 
 
 def _part(found: Found, header: Header, body: list[Block], log: Log) -> None:
