@@ -217,9 +217,13 @@ BOOK_WITH_AUTHOR = re.compile(r"(?P<title>[A-Z][^\n]{3,250}?)\.?\s+By\s+(?P<auth
                               r"[.,]\s+(?P<details>.*?)(?P<year>(?:1[5-9]|20)\d\d)\.?")
 # a title-page line crediting the volume's editor ("Edited with an Introduction", "Edited by",
 # "Introduction and notes by")
-EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen|revised"
-                    r"|(?:with )?(?:an )?introduction(?: and notes)?(?= by)|notes(?= by))\b",
+EDITED = re.compile(r"(?:edited|compiled|selected|collected|arranged|chosen|revised)\b",
                     re.IGNORECASE)
+# what an editor's credit line names before "by": "Introduction and notes", "Edited"
+EDITOR_CREDIT = re.compile(r"(?:(?:with )?(?:an )?(?:introduction|notes|preface|foreword)"
+                           r"(?:,? and (?:an )?(?:introduction|notes|index))*"
+                           r"|(?:edited|compiled|selected|collected|arranged|chosen|revised)\b.*)",
+                           re.IGNORECASE)
 CREDIT = re.compile(r"(?P<what>.+?)\s+by\s+(?P<names>.+?)\.?", re.IGNORECASE)
 TRANSLATED = re.compile(r"(?:(?:newly |freshly )?translated|rendered into english|englished)"
                         r"(?: from the \w+)?(?: and (?:edited|annotated))?", re.IGNORECASE)

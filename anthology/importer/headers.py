@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from .blocks import block_text, is_separator
-from .conventions import (TRANSLATED, BOOK_WITH_AUTHOR, BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, PLACE_DATE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
+from .conventions import (EDITOR_CREDIT, TRANSLATED, BOOK_WITH_AUTHOR, BRACKETED_SOURCE_MAX, CREDIT, INNER_SENTENCE, PLACE_DATE, SUBTITLE_START, EDITED, FIELDS, LONE_BY, POST_NOMINALS, INDENT_QUOTE, SEPARATOR_BLANKS, BYLINE, BYLINE_CHARS_MAX, CAPS_TITLE_LINES_MAX,
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
@@ -99,7 +99,7 @@ def byline_names(text: str) -> tuple[str, ...] | None:
 def editor_names(text: str) -> tuple[str, ...] | None:
     """``Edited by Ann Lee``, ``INTRODUCTION AND NOTES BY WARREN BARTON BLAKE`` → the names."""
     m = CREDIT.fullmatch(text.strip())
-    if not m or not EDITED.fullmatch(m.group("what").strip()) or len(text) > BYLINE_CHARS_MAX:
+    if not m or not EDITOR_CREDIT.fullmatch(m.group("what").strip()) or len(text) > BYLINE_CHARS_MAX:
         return None
     return _names(m.group("names"))
 
@@ -264,8 +264,8 @@ def label_of(text: str) -> tuple[str, str, str] | None:
 
 def title_style(text: str) -> str:
     """What shape of title a line has: label, part, numeral, named, caps, title, or ""."""
-    if LONE_BY.fullmatch(text.strip()):
-        return ""
+    if LONE_BY.fullmatch(text.strip()) or editor_names(text):
+        return ""  # "BY" over a name, "Edited by …": a header's credit, not its title
     text, _marks = split_title_mark(text)
     found = label_of(text)
     if found:
@@ -418,8 +418,8 @@ def _read_title(header: Header, flat: list[tuple[int, Line]]) -> int:
         header.roles.update((ln.no, "subtitle") for ln in subtitle)
         if header.subtitle != raw:
             header.changed.append((subtitle[0].no, raw, header.subtitle))
-    if p < len(flat) and not header.label:  # "THE BUTTON-ROSE." then "CHAPTER IV."
-        after = label_of(flat[p][1].text)
+    if p < len(flat) and not header.label and flat[p][1].blanks < SEPARATOR_BLANKS:
+        after = label_of(flat[p][1].text)  # "THE BUTTON-ROSE." then "CHAPTER IV."
         if after and not after[1] and after[2] == "label":
             header.label = after[0]
             header.roles[flat[p][1].no] = "label"
@@ -575,7 +575,9 @@ _CREDIT = re.compile(r"(?:(?:Edited|Translated|Introduced|Selected|Compiled|Illu
 
 
 _PLACE_PUBLISHER = re.compile(r"(?:London|New York|Boston|Philadelphia|Paris|Edinburgh|Oxford|"
-                              r"Cambridge|Chicago|Berlin|Leipzig|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+                              r"Cambridge|Chicago|Berlin|Leipzig|Glasgow|Dublin|Baltimore|Toronto|"
+                              r"Sydney|Melbourne|Washington|Cincinnati|Hartford|Amsterdam|Geneva|"
+                              r"Stuttgart|Munich|Vienna|Madrid|Rome|Florence|Milan|San Francisco)"
                               r"\s*:\s*[A-Z].{2,80}")
 
 

@@ -86,8 +86,9 @@ def assign_kinds(pieces: list[Piece], front: Front, log: Log) -> None:
             log.warn(h.title_line or h.first_line, "import-kind-from-note",
                      f"piece {i + 1} is taken to be a {kind}, as the editorial note says",
                      "set kind in its front matter if that is wrong")
-        if not kind and (_is_letter(piece) or LETTERS_TITLE.search(front.title)):
-            kind = "letter"
+        numbered = bool(h.label) or bool(re.fullmatch(r"[IVXLCDM]+|\d+", h.title))
+        if not kind and (_is_letter(piece) or (LETTERS_TITLE.search(front.title) and numbered)):
+            kind = "letter"  # a letter by its salutation, or a numbered piece of "Letters of …"
         piece.kind = kind or "essay"
 
 

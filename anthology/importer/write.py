@@ -130,7 +130,8 @@ def _volume_toml(found: Found, names: list[str], log: Log) -> str:
         doc["parts"] = [p for p in doc["parts"] if p["pieces"]]
     else:
         doc["pieces"] = names
-    authors = list(dict.fromkeys(a for p in pieces for a in p.header.authors))
+    # everyone the dump names as an author, the title page's included
+    authors = list(dict.fromkeys([a for p in pieces for a in p.header.authors] + list(front.authors)))
     if authors:
         doc["contributors"] = [{"name": a} for a in authors]
     if log.removed:
