@@ -170,18 +170,32 @@ def fill_authors(pieces: list[Piece], front: Front, log: Log) -> None:
 def _full_names(pieces: list[Piece], front: Front, log: Log) -> None:
     """"HAMILTON" under a paper, "Alexander Hamilton" on the title page: one person, named in
     full, when exactly one full name has that surname."""
-    full = list(dict.fromkeys(a for a in front.authors + tuple(
+    full = list(dict.fromkeys(a for a in front.authors + front.editors + tuple(
         a for p in pieces for a in p.header.authors) if len(a.split()) > 1))
     for piece in pieces:
         names = []
         for a in piece.header.authors:
-            matches = [f for f in full if len(a.split()) == 1 and f.split()[-1] == a]
+            matches = [f for f in full if f != a and _same_person(a, f)]
             names.append(matches[0] if len(matches) == 1 else a)
         if tuple(names) != piece.header.authors:
             log.warn(piece.header.title_line or piece.header.first_line, "import-name-completed",
                      f"{' and '.join(piece.header.authors)} is taken to be {' and '.join(names)}, "
                      "named so elsewhere in the dump", "correct authors in its front matter if wrong")
             piece.header.authors = tuple(names)
+
+
+def _same_person(short: str, full: str) -> bool:
+    """"HAMILTON" and "Alexander Hamilton"; "W. Crookes" and "William Crookes": the same
+    surname, and the shorter name's initials those of the fuller one's names."""
+    a, b = short.split(), full.split()
+    if a[-1].lower() != b[-1].lower() or len(a) > len(b):
+        return False
+    if len(a) == 1:
+        return True
+    given = [w for w in a[:-1]]
+    return all(w.endswith(".") and len(w) <= 3 for w in given) and \
+        [w[0].lower() for w in given] == [w[0].lower() for w in b[:len(given)]] and len(a) < len(b) + 1 \
+        and any(not w.endswith(".") for w in b[:-1])
 
 
 def supply_titles(pieces: list[Piece], log: Log) -> None:

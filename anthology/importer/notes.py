@@ -230,8 +230,9 @@ def listed_footnotes(piece: Piece) -> Region | None:
     ``NOTES.`` for the whole book): a notes list like any other, so they are matched in
     sequence and may belong to the pieces before."""
     body = piece.body
-    heading = max((bi for bi, b in enumerate(body) if b), default=None)
-    if heading is None or len(body[heading]) != 1 or not is_notes_heading(body[heading][0].text):
+    heading = max((bi for bi, b in enumerate(body) if len(b) == 1
+                   and is_notes_heading(b[0].text)), default=None)
+    if heading is None:
         return None
     listed = [n for n in piece.footnotes if n.anchor is not None and n.anchor >= heading
               and n.at is None]
@@ -245,8 +246,8 @@ def listed_footnotes(piece: Piece) -> Region | None:
             group += number <= last
             last = number
         notes.append(replace(n, group=group, anchor=None))
-    piece.body = body[:heading]
-    return Region(heading, (body[heading],), tuple(notes))
+    piece.body = body[:heading] + body[heading + 1:]  # a stray line after the notes stays
+    return Region(len(piece.body), (body[heading],), tuple(notes))
 
 
 def find_notes(body: list[Block], log: Log | None) -> Region | None:
