@@ -27,6 +27,7 @@ The stages, in order (one module each; every pattern and limit they use is named
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from ..errors import Diagnostic, InputError
@@ -39,9 +40,9 @@ from .notes import find_notes, inline_footnotes, link_notes, listed_footnotes, t
 from .pieces import find_pieces
 from .conventions import NAME_SPLIT, NOT_AN_AUTHOR
 from .headers import is_name
-from .records import Block, Found, Front, NoteText
+from .records import Block, Found, Front, NoteText, PieceText
 from .report import ImportReport, Log, PieceSummary, format_report
-from .write import piece_names, write_manuscript
+from .write import dump_texts, manuscript_files, piece_names
 
 __all__ = ["ImportReport", "Imported", "import_dump", "format_report"]
 
@@ -85,12 +86,13 @@ def import_dump(data: bytes, path: str) -> Imported:
     supply_titles(found.pieces, log)
     _report_header_changes(found, log)
     link_notes(found.pieces, log)
-    files = write_manuscript(found, layout, log)
+    pieces, volume = dump_texts(found, layout, log)
+    files = manuscript_files(pieces, volume, log)
     codes = [d.code for d in log.items]
     notes = sum(len(p.notes) for p in found.pieces)
     return Imported(files, ImportReport(
         len(found.pieces), notes - codes.count("import-note-unreferenced"), log.sorted(),
-        _summaries(found), codes.count("import-note-placed")))
+        summaries(pieces), codes.count("import-note-placed")))
 
 
 def _place_footnotes(found: Found, blocks: list[Block], footnotes: list[tuple[int, NoteText]]) -> None:
@@ -138,8 +140,10 @@ def _report_header_changes(found: Found, log: Log) -> None:
                          f"dropped the repeated title line {was!r}")
 
 
-def _summaries(found: Found) -> tuple[PieceSummary, ...]:
-    names = piece_names(found.pieces)
-    return tuple(PieceSummary(p.header.title_line or p.header.first_line, name, p.header.title,
-                              p.header.authors, p.kind, len(p.notes), p.header.source)
-                 for p, name in zip(found.pieces, names))
+def summaries(pieces: list[PieceText]) -> tuple[PieceSummary, ...]:
+    """What the report says of each piece written."""
+    names = piece_names(pieces)
+    return tuple(PieceSummary(p.line, name, p.front["title"], tuple(p.authors), p.front["kind"],
+                              len(re.findall(r"^\[\^[^\]]+\]:", p.markdown, re.MULTILINE)),
+                              p.front.get("source", ""))
+                 for p, name in zip(pieces, names))

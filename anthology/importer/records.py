@@ -148,3 +148,33 @@ class Found:
     pieces: list[Piece]
     parts: list[tuple[str, int]] = field(default_factory=list)  # (title, line)
     book_notes: Region | None = None  # a notes list after the last piece
+
+
+@dataclass(frozen=True)
+class PieceText:
+    """A piece ready to be written: its front matter, its Markdown (body, then notes), where
+    it began and came from, and the images it shows (manuscript path → bytes)."""
+
+    front: dict
+    markdown: str
+    line: int
+    origin: str
+    images: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def authors(self) -> list[str]:
+        return list(self.front.get("authors", []))
+
+
+@dataclass(frozen=True)
+class VolumeText:
+    """What the sources say of their volume."""
+
+    title: str = ""
+    title_line: int = 0
+    subtitle: str = ""
+    editors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    editorial_note: str = ""  # Markdown
+    parts: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (title, indices of its pieces)
+    removed: tuple[tuple[int, str, str, str], ...] = ()  # (line, text, why, source file)

@@ -16,7 +16,7 @@ from .body import body_markdown, note_markdown
 from .headers import iso_date, parse_source
 from .inline import escape, safe_start
 from .kinds import join_names
-from .records import TITLE, Found, Layout, NoteText, Piece
+from .records import TITLE, Found, Layout, NoteText, Piece, PieceText, VolumeText
 from .report import Log
 
 
@@ -26,20 +26,19 @@ def slug(text: str) -> str:
     return "-".join(words)[:40].strip("-")
 
 
-def piece_names(pieces: list[Piece]) -> list[str]:
+def piece_names(pieces: list[PieceText]) -> list[str]:
     """``pieces/NN-base.md``, the base unique (it is the piece's id once NN- is off): the
     first author's surname, then the kind, then the title's first words where those repeat,
     else the title's first words; a number where even those repeat."""
-    def title_words(p: Piece, n: int) -> str:
+    def title_words(p: PieceText, n: int) -> str:
         stop = {"a", "an", "the", "of", "on", "and"}
-        words = [w for w in re.findall(r"[a-z0-9]+", slug(p.header.title).replace("-", " "))
+        words = [w for w in re.findall(r"[a-z0-9]+", slug(p.front["title"]).replace("-", " "))
                  if w not in stop and len(w) > 1]  # "Serge's" → serge, not serge-s
         return "-".join(words[:n])
 
-    bases = [slug(p.header.authors[0].split()[-1]) if p.header.authors else title_words(p, 4)
-             for p in pieces]
+    bases = [slug(p.authors[0].split()[-1]) if p.authors else title_words(p, 4) for p in pieces]
     bases = [b or "piece" for b in bases]
-    for refine in (lambda p, b: f"{b}-{p.kind}" if p.header.authors else b,
+    for refine in (lambda p, b: f"{b}-{p.front['kind']}" if p.authors else b,
                    lambda p, b: "-".join(x for x in (b, title_words(p, 3)) if x)):
         repeated = {b for b in bases if bases.count(b) > 1}
         bases = [refine(p, b) if b in repeated else b for p, b in zip(pieces, bases)]
@@ -52,19 +51,42 @@ def piece_names(pieces: list[Piece]) -> list[str]:
     return out
 
 
-def write_manuscript(found: Found, layout: Layout, log: Log) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    names = piece_names(found.pieces)
-    for name, piece in zip(names, found.pieces):
-        front_matter = "+++\n" + _front_matter_toml(piece) + "+++\n"
+def dump_texts(found: Found, layout: Layout, log: Log) -> tuple[list[PieceText], VolumeText]:
+    """The pieces of a dump as front matter and Markdown, and what it says of its volume."""
+    pieces = []
+    for piece in found.pieces:
         parts = [body_markdown(piece, layout, log), _notes_markdown(piece, layout)]
-        text = front_matter + "\n" + "\n\n".join(p for p in parts if p) + "\n"
+        pieces.append(PieceText(_front_matter(piece), "\n\n".join(p for p in parts if p),
+                                piece.header.title_line or piece.header.first_line, log.path))
+    front = found.front
+    parts = ()
+    if found.parts and all(p.part >= 0 for p in found.pieces):
+        parts = tuple((t, tuple(i for i, p in enumerate(found.pieces) if p.part == k))
+                      for k, (t, _line) in enumerate(found.parts))
+    volume = VolumeText(
+        title=front.title, title_line=front.title_line, subtitle=front.subtitle,
+        editors=front.editors, authors=front.authors,
+        editorial_note=_editorial_markdown(front) if front.note else "", parts=parts,
+        removed=tuple((no, text, why, "") for no, text, why in sorted(log.removed)))
+    return pieces, volume
+
+
+def manuscript_files(pieces: list[PieceText], volume: VolumeText, log: Log,
+                     named: str = "the dump") -> dict[str, bytes]:
+    """``volume.toml`` and ``pieces/NN-slug.md`` (and any images) for the pieces given."""
+    files: dict[str, bytes] = {}
+    names = piece_names(pieces)
+    for name, piece in zip(names, pieces):
+        front_matter = "+++\n" + tomli_w.dumps(piece.front, multiline_strings=False) + "+++\n"
+        text = front_matter + "\n" + piece.markdown + ("\n" if piece.markdown else "")
         files[name] = text.encode("utf-8")
-    files["volume.toml"] = _volume_toml(found, names, log).encode("utf-8")
+        for image, data in piece.images:
+            files[image] = data
+    files["volume.toml"] = _volume_toml(pieces, volume, names, log, named).encode("utf-8")
     return files
 
 
-def _front_matter_toml(piece: Piece) -> str:
+def _front_matter(piece: Piece) -> dict:
     h = piece.header
     publication, issue, date = parse_source(h.source) if h.source else ("", "", "")
     if h.publication_line:
@@ -95,7 +117,7 @@ def _front_matter_toml(piece: Piece) -> str:
         b = h.book
         doc["reviewed"] = {"title": b.title, "authors": list(b.authors), "publisher": b.publisher,
                            "year": b.year, "pages": b.pages, "price": b.price, "details": b.details}
-    return tomli_w.dumps(doc, multiline_strings=False)
+    return doc
 
 
 def _notes_markdown(piece: Piece, layout: Layout) -> str:
@@ -103,40 +125,39 @@ def _notes_markdown(piece: Piece, layout: Layout) -> str:
                        for ni, note in enumerate(piece.notes))
 
 
-def _volume_toml(found: Found, names: list[str], log: Log) -> str:
-    front, pieces = found.front, found.pieces
-    title = front.title
+def _volume_toml(pieces: list[PieceText], volume: VolumeText, names: list[str], log: Log,
+                 named: str) -> str:
+    title = volume.title
     if not title:
-        title = next((p.header.title for p in pieces if not p.header.title_supplied), "")
+        title = next((p.front["title"] for p in pieces if not p.front.get("title_supplied")), "")
         title = title or "Untitled volume"
-        log.warn(pieces[0].header.first_line if pieces else 0, "import-volume-title-guessed",
-                 f"the dump has no title of its own; the volume is called {title!r}",
+        log.warn(pieces[0].line if pieces else 0, "import-volume-title-guessed",
+                 f"{named} has no title of its own; the volume is called {title!r}",
                  "set title in volume.toml")
     doc: dict = {"title": title}
-    if front.subtitle:
-        doc["subtitle"] = front.subtitle
-    if front.editors:
-        doc["editors"] = list(front.editors)
+    if volume.subtitle:
+        doc["subtitle"] = volume.subtitle
+    if volume.editors:
+        doc["editors"] = list(volume.editors)
     doc["language"] = "en"
-    dates = [d for p in pieces for d in (iso_date(p.header.date),
-                                         iso_date(parse_source(p.header.source)[2])) if d]
+    dates = [d for p in pieces for d in (iso_date(p.front.get("date", "")),
+                                         iso_date(parse_source(p.front.get("source", ""))[2])) if d]
     if dates:
         doc["date"] = max(dates)
-    if front.note:
-        doc["editorial_note"] = _editorial_markdown(front)
-    if found.parts and all(p.part >= 0 for p in pieces):
-        doc["parts"] = [{"title": t, "pieces": [n for n, p in zip(names, pieces) if p.part == k]}
-                        for k, (t, _line) in enumerate(found.parts)]
-        doc["parts"] = [p for p in doc["parts"] if p["pieces"]]
+    if volume.editorial_note:
+        doc["editorial_note"] = volume.editorial_note
+    if volume.parts:
+        doc["parts"] = [{"title": t, "pieces": [names[i] for i in members]}
+                        for t, members in volume.parts if members]
     else:
         doc["pieces"] = names
-    # everyone the dump names as an author, the title page's included
-    authors = list(dict.fromkeys([a for p in pieces for a in p.header.authors] + list(front.authors)))
+    # everyone the text names as an author, the title page's included
+    authors = list(dict.fromkeys([a for p in pieces for a in p.authors] + list(volume.authors)))
     if authors:
         doc["contributors"] = [{"name": a} for a in authors]
-    if log.removed:
-        doc["removed"] = [{"line": no, "text": text, "why": why}
-                          for no, text, why in sorted(log.removed)]
+    if volume.removed:
+        doc["removed"] = [{"line": no, "text": text, "why": why, **({"source": origin} if origin else {})}
+                          for no, text, why, origin in volume.removed]
     return tomli_w.dumps(doc, multiline_strings=True)
 
 
@@ -148,4 +169,4 @@ def _editorial_markdown(front) -> str:
     return "\n\n".join("\n".join(safe_start(escape(t)) for t in p if t) for p in paragraphs)
 
 
-__all__ = ["write_manuscript", "slug", "piece_names", "join_names", "NoteText"]
+__all__ = ["dump_texts", "manuscript_files", "slug", "piece_names", "join_names", "NoteText"]
