@@ -136,25 +136,27 @@ def index_command(manuscript: Path | None, suggest: bool, minimum: int) -> None:
 
 
 @cli.command("import")
-@click.argument("raw", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False),
               required=True, help="Folder for the new manuscript.")
 @click.option("--force", is_flag=True, help="Replace the folder if it already holds files.")
-def import_command(raw: Path, outdir: Path, force: bool) -> None:
-    """Turn a raw text dump RAW into an editable manuscript in a new folder."""
-    from .importer import format_report, import_dump
+def import_command(sources: tuple[Path, ...], outdir: Path, force: bool) -> None:
+    """Turn SOURCES into an editable manuscript in a new folder.
+
+    SOURCES are text dumps (.txt), Word (.docx), OpenDocument (.odt), saved web pages
+    (.html) and Markdown (.md) files, or folders of them: one piece a file (a dump may hold
+    several), in the order given, a folder's files in name order.
+    """
+    from .importer import format_report
+    from .importer.sources import import_sources
     from .output import atomic_write_tree
 
     if outdir.exists() and any(outdir.iterdir()) and not force:
         raise InputError(f"{outdir}: error output-exists: the folder already holds files "
                          "(choose a new folder, or pass --force to replace it)")
-    try:
-        data = raw.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{raw}: error unreadable: {exc.strerror} (check the path)") from None
-    imported = import_dump(data, str(raw))
-    atomic_write_tree(outdir, dict(imported.files))
-    for line in format_report(imported.report):
+    files, report = import_sources(list(sources))
+    atomic_write_tree(outdir, files)
+    for line in format_report(report):
         click.echo(line, err=True)
     click.echo(f"wrote {outdir}")
 

@@ -117,6 +117,96 @@ def test_import_bad_input_is_one_line(tmp_path: Path, data: bytes, code: str) ->
     assert not (tmp_path / "ms").exists()
 
 
+SOURCES = Path(__file__).resolve().parent / "fixtures" / "sources"
+
+
+@pytest.mark.parametrize("name", ["corrupt-truncated.docx", "password-protected.docx",
+                                  "plain-text-named.docx", "unknown-type.xyz", "walking.pdf",
+                                  "no-article-text.html", "zip-bomb.docx", "xml-entity-bomb.docx"])
+def test_import_refuses_a_bad_file_in_one_line_writing_nothing(tmp_path: Path, name: str) -> None:
+    source = SOURCES / "bad" / name
+    r = anthology("import", str(source), "-o", str(tmp_path / "ms"), cwd=tmp_path)
+    assert r.returncode == 1
+    [line] = r.stderr.splitlines()
+    assert line.startswith(f"{source}: error import-") and line.endswith(")"), line
+    assert os.listdir(tmp_path) == []  # no manuscript, no temporary file, nothing else
+
+
+def test_import_a_bad_file_among_good_ones_writes_nothing(tmp_path: Path) -> None:
+    r = anthology("import", str(SOURCES / "volume"), str(SOURCES / "bad" / "walking.pdf"),
+                  "-o", str(tmp_path / "ms"))
+    assert r.returncode == 1 and "walking.pdf: error import-refused" in r.stderr
+    assert not (tmp_path / "ms").exists()
+
+
+def test_import_a_folder_of_every_format(tmp_path: Path) -> None:
+    r = anthology("import", str(SOURCES / "volume"), "-o", str(tmp_path / "ms"))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[0] == "8 pieces found, 15 notes linked"
+    assert len(list((tmp_path / "ms" / "pieces").iterdir())) == 8
+    assert len(list((tmp_path / "ms" / "images").iterdir())) == 4
+
+
+def test_import_bombs_stay_small_in_memory(tmp_path: Path) -> None:
+    """The zip and entity bombs are refused before anything inflates: the import's peak
+    memory, pandoc's included, stays that of an ordinary run."""
+    measure = ("import resource, subprocess, sys; "
+               "subprocess.run([sys.executable, '-m', 'anthology', *sys.argv[1:]], "
+               "capture_output=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    for name in ("zip-bomb.docx", "xml-entity-bomb.docx"):
+        r = subprocess.run([sys.executable, "-c", measure, "import", str(SOURCES / "bad" / name),
+                            "-o", str(tmp_path / name)], capture_output=True, text=True, check=True)
+        peak = int(r.stdout)  # the largest process the import ran (kB on Linux)
+        assert peak < 300 * 1024, f"{name}: {peak >> 10} MB"
+        assert not (tmp_path / name).exists()
+
+
+def test_import_hostile_files_touch_nothing_outside(tmp_path: Path) -> None:
+    """Pictures named outside a document, linked from a web server or from the disk are never
+    fetched, read or written: a server on this machine stands in for the remote sites and
+    must see no request; no file appears outside the manuscript."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    here = f"http://127.0.0.1:{server.server_address[1]}"
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("hostile-page.html", "hostile-manuscript.md"):
+        text = (SOURCES / "bad" / name).read_text("utf-8").replace("https://example.com", here)
+        (work / name).write_text(text, "utf-8")
+    for name in ("media-path-traversal.docx", "media-absolute-path.docx",
+                 "remote-linked-images.docx"):
+        shutil.copy(SOURCES / "bad" / name, work / name)
+    assert not Path("/tmp/evil.png").exists()
+    try:
+        r = anthology("import", str(work), "-o", str(tmp_path / "ms"), cwd=work)
+    finally:
+        server.shutdown()
+    assert r.returncode == 0, r.stderr
+    assert hits == []
+    assert sorted(os.listdir(tmp_path)) == ["ms", "work"]
+    assert sorted(os.listdir(work)) == sorted(["hostile-page.html", "hostile-manuscript.md",
+                                               "media-path-traversal.docx",
+                                               "media-absolute-path.docx",
+                                               "remote-linked-images.docx"])
+    assert not Path("/tmp/evil.png").exists() and not (tmp_path / "x.png").exists()
+    assert r.stderr.count("import-image-dropped") == 4 + 3 + 3
+
+
 def test_pdf_and_booklet(mini: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

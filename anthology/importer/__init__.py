@@ -40,7 +40,7 @@ from .notes import find_notes, inline_footnotes, link_notes, listed_footnotes, t
 from .pieces import find_pieces
 from .conventions import NAME_SPLIT, NOT_AN_AUTHOR
 from .headers import is_name
-from .records import Block, Found, Front, NoteText, PieceText
+from .records import Block, Found, Front, NoteText, PieceText, VolumeText
 from .report import ImportReport, Log, PieceSummary, format_report
 from .write import dump_texts, manuscript_files, piece_names
 
@@ -61,6 +61,13 @@ def import_dump(data: bytes, path: str) -> Imported:
     Raises :class:`InputError` for input that cannot be a dump; never any other exception.
     """
     log = Log(path)
+    pieces, volume = import_dump_texts(data, path, log)
+    files = manuscript_files(pieces, volume, log)
+    return Imported(files, report_of(pieces, log.sorted()))
+
+
+def import_dump_texts(data: bytes, path: str, log: Log) -> tuple[list[PieceText], VolumeText]:
+    """The pieces a dump holds and what it says of its volume, every guess logged."""
     lines = read_lines(decode(data, path, log), log)
     lines, facts = strip_boilerplate(lines, log)
     blocks, footnotes = take_footnotes(paragraphs(lines), log)
@@ -86,13 +93,16 @@ def import_dump(data: bytes, path: str) -> Imported:
     supply_titles(found.pieces, log)
     _report_header_changes(found, log)
     link_notes(found.pieces, log)
-    pieces, volume = dump_texts(found, layout, log)
-    files = manuscript_files(pieces, volume, log)
-    codes = [d.code for d in log.items]
-    notes = sum(len(p.notes) for p in found.pieces)
-    return Imported(files, ImportReport(
-        len(found.pieces), notes - codes.count("import-note-unreferenced"), log.sorted(),
-        summaries(pieces), codes.count("import-note-placed")))
+    return dump_texts(found, layout, log)
+
+
+def report_of(pieces: list[PieceText], diagnostics: tuple[Diagnostic, ...]) -> ImportReport:
+    """The report of an import: the pieces written, their notes, every guess."""
+    found = summaries(pieces)
+    codes = [d.code for d in diagnostics]
+    notes = sum(s.notes for s in found)
+    return ImportReport(len(pieces), notes - codes.count("import-note-unreferenced"),
+                        diagnostics, found, codes.count("import-note-placed"))
 
 
 def _place_footnotes(found: Found, blocks: list[Block], footnotes: list[tuple[int, NoteText]]) -> None:

@@ -306,3 +306,24 @@ BULLET_ITEM = re.compile(r"[-*+•]\s+\S")
 PROSE_WORD = re.compile(r"[^\W\d_]{2,}")
 PROSE_WORDS_MIN = 3  # a line with this many words is prose
 TEXT_WORDS_MIN = 12  # a piece has a paragraph this long, or a line of prose (a title page has not)
+
+# ---- contributors' files -----------------------------------------------------------------
+
+ARCHIVE_UNPACKED_MAX = 256 << 20  # a .docx/.odt/.epub may unpack to at most this much
+ARCHIVE_RATIO_MAX = 100  # an entry over 1 MB inflating more than this is a bomb
+ARCHIVE_ENTRIES_MAX = 5000
+SOURCE_BYTES_MAX = 64 << 20  # a contributor's file larger than this is refused
+IMAGE_BYTES_MAX = 16 << 20  # a picture larger than this is dropped
+PANDOC_SECONDS = 120  # pandoc gets this long for one file
+PANDOC_MEMORY = 2 << 30  # and this much address space
+IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
+               b"GIF89a": ".gif"}
+# a saved page's furniture: elements whose class or id says so are not the article
+CHROME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|header|masthead|footer|sidebar|widget|share|"
+                    r"sharing|social|related|comments?|respond|cookie|consent|gdpr|newsletter|"
+                    r"subscribe|signup|advert|ads?|promo|sponsor|breadcrumbs?|tags?|categories|"
+                    r"post-?meta|entry-?meta|byline|author-?bio|pagination|nav-links|skip|"
+                    r"search|popup|modal|banner|toolbar|print|reading-?time)(?:$|[\s_-])",
+                    re.IGNORECASE)
+# a title's site-name suffix: "Essay Title | Site Name"
+TITLE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|::|·|•|»)\s+")

@@ -1,4 +1,5 @@
-"""Turn names and titles printed in capitals into their normal case.
+"""Turn names and titles printed in capitals into their normal case; tell names that may
+be one person's.
 
 ``BY RALPH WALDO EMERSON`` gives "Ralph Waldo Emerson", ``A LETTER FROM THE EDITOR.`` gives
 "A Letter from the Editor". Only text with no lower-case letter is changed; initials,
@@ -85,3 +86,26 @@ def title_case(title: str) -> str:
             word = "-".join(_cap(p) for p in core.split("-"))
         out.append(lead + word + tail)
     return " ".join(out)
+
+
+def similar_names(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs of names that may be one person's: the same letters in another case, or one
+    with initials where the other has a name ("Ann Lee" and "Ann B. Lee"; "A. Lee" and
+    "Ann Lee"). They are asked about, never merged."""
+    names = list(dict.fromkeys(names))
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+            if _key(a) == _key(b) or _initials(a, b)]
+
+
+def _key(name: str) -> str:
+    return " ".join(re.findall(r"[^\W\d_]+", name.casefold()))
+
+
+def _initials(a: str, b: str) -> bool:
+    wa, wb = _key(a).split(), _key(b).split()
+    if not wa or not wb or wa[-1] != wb[-1] or wa == wb:
+        return False
+    first_a, first_b = wa[:-1], wb[:-1]
+    short, long_ = sorted((first_a, first_b), key=len)
+    return bool(short) and all(any(w == x or (len(w) == 1 and x.startswith(w)) or
+                                   (len(x) == 1 and w.startswith(x)) for x in long_) for w in short)

@@ -16,6 +16,7 @@ from .body import body_markdown, note_markdown
 from .headers import iso_date, parse_source
 from .inline import escape, safe_start
 from .kinds import join_names
+from .names import similar_names
 from .records import TITLE, Found, Layout, NoteText, Piece, PieceText, VolumeText
 from .report import Log
 
@@ -155,6 +156,9 @@ def _volume_toml(pieces: list[PieceText], volume: VolumeText, names: list[str], 
     authors = list(dict.fromkeys([a for p in pieces for a in p.authors] + list(volume.authors)))
     if authors:
         doc["contributors"] = [{"name": a} for a in authors]
+    for a, b in similar_names(authors):
+        log.warn(0, "import-contributor-similar", f"{a!r} and {b!r} may be one person",
+                 "if so, write the name the same way in every piece's front matter")
     if volume.removed:
         doc["removed"] = [{"line": no, "text": text, "why": why, **({"source": origin} if origin else {})}
                           for no, text, why, origin in volume.removed]

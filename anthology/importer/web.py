@@ -1,0 +1,610 @@
+"""Turn a saved web page into a piece: the article without the site's furniture, its notes
+linked, its pictures copied from the page's own folder.
+
+A page is read with lxml's HTML parser (no network, no external entities) and cut down in
+this order, each removal counted in the report:
+
+1. what can run or fetch goes: scripts, styles, frames, objects, forms, ``<svg>``,
+   ``<noscript>``, ``<meta>``, ``<base>``, ``<link>``;
+2. the site's furniture goes: ``<nav>``, ``<aside>``, ``<header>``, ``<footer>``, dialogs,
+   and any element whose class or id says it is a menu, a share row, a cookie notice, a
+   sidebar, comments … (:data:`~.conventions.CHROME`), unless it holds half the page's text
+   (then it is a wrapper, whatever its class says);
+3. the article is the ``<article>``, ``[itemprop=articleBody]`` or ``<main>`` holding most
+   of the text left, else the smallest element holding nearly all of it;
+4. notes: a link to an element of the same page whose text is a note mark (``1``,
+   ``[1]``, ``*``, ``a``), or that says it is a note reference (``role="doc-noteref"``,
+   ``epub:type="noteref"``, a class naming a footnote), is a reference; the element it
+   points to (its paragraph, list item or note box) is the note, taken out of the text with
+   its back-links and its printed label; an emptied notes list and its "Notes" heading go;
+5. pictures: a relative path inside the page's folder (``NAME_files/``) or a ``data:`` PNG,
+   JPEG or GIF is copied; anything remote, ``file:``, SVG or outside the folder is dropped,
+   never read or fetched.
+
+What is left goes to pandoc as HTML and is walked like any other document.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from ..errors import Diagnostic, InputError
+from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, TEXT_WORDS_MIN, TITLE_SUFFIX,
+                          WEB_CRUFT, WEB_CRUFT_MAX)
+from .document import keep_image, piece_from_ast
+from .headers import byline_names, clean_title, is_name, norm
+from .pandoc import Markdown, read_ast
+from .records import PieceText
+from .report import Log
+
+# what can run, fetch or ask: never part of a text
+ACTIVE = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed",
+          "applet", "form", "input", "button", "select", "textarea", "template", "svg", "math",
+          "canvas", "video", "audio", "link", "meta", "base", "dialog", "portal")
+# elements that hold nothing, whatever the parser made of them
+VOID = ("embed", "input", "link", "meta", "base", "source", "param", "track", "wbr", "img",
+        "br", "hr", "area", "col", "keygen")
+# a page's furniture by its element
+FURNITURE = ("nav", "aside", "header", "footer", "menu")
+FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog",
+                   "alertdialog", "menu", "menubar", "toolbar"}
+TEXT_BLOCKS = ("p", "li", "blockquote", "pre", "dd", "td", "h2", "h3", "h4", "h5", "h6")
+BLOCKS = {"p", "li", "div", "aside", "section", "dd", "dt", "blockquote", "td", "footer",
+          "article", "figure", "body"}
+NOTE_MARK = re.compile(r"[\[(]?(?:\d{1,3}|[a-z]|[ivxlc]{1,6}|[*†‡§‖¶]{1,3})[\])]?\.?",
+                       re.IGNORECASE)
+NOTE_CLASS = re.compile(r"foot-?note|end-?note|noteref|fnanchor|fn-?ref|footnote-ref|"
+                        r"\bfn\b|\breference\b|\bnote-?ref", re.IGNORECASE)
+BACKLINK_CLASS = re.compile(r"back-?ref|back-?link|footnote-back|cite-backlink|return",
+                            re.IGNORECASE)
+BACKLINK_TEXT = re.compile(r"\s*(?:↩\ufe0e?\ufe0f?|⤴|↑|\^|back|return|top)\s*", re.IGNORECASE)
+# short chrome lines by what they say: "9 min read", "Posted on 4 March 2019", "Advertisement"
+CHROME_TEXT = [re.compile(p, re.IGNORECASE) for p in (
+    r"\d{1,3}\s*min(?:ute)?s?\s+read", r"(?:posted|published|updated)\s+(?:on|in|by)\b.{0,80}",
+    r"(?:filed|posted)\s+under\b.{0,120}", r"tag(?:ged|s)\s*(?:with|:).{0,120}",
+    r"advertisement", r"related\s+(?:articles|posts|stories|reading)\W*",
+    r"(?:enjoyed|liked) this.{0,60}", r"share\s+(?:this|it)\b.{0,60}",
+)]
+NOTE_PREFIX = "anthology-note-"
+
+
+def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
+    """A saved page's article as a piece (InputError if the page holds no article text)."""
+    import lxml.html
+
+    root = _parse(data, str(path))
+    title, authors, where = _metadata(root)
+    _strip_active(root, log)
+    body = root.find("body")
+    if body is None:
+        body = root
+    byline = _byline(body)
+    article = _article(body, log)
+    if _words(article) < TEXT_WORDS_MIN:
+        raise InputError(Diagnostic(str(path), 0, "import-no-article",
+                                    "no article text in the page (only the site's menus, "
+                                    "notices and sidebars; a page drawn by JavaScript is saved "
+                                    "empty)", "save the page again once its text shows, or "
+                                    "copy the text into a .md or .txt file"))
+    if not authors and byline:
+        authors = byline
+    title = _drop_title_heading(article, title)
+    refs = _notes(article, log)
+    images = _pictures(article, path, log)
+    for el in list(article.iter()):
+        for name in list(el.attrib):
+            if name not in ("id", "src", "alt", "title", "class", "colspan", "rowspan", "start"):
+                del el.attrib[name]
+    html = lxml.html.tostring(article, encoding="utf-8")
+    ast = read_ast(html, "html", str(path))
+    blocks = ast.get("blocks", [])
+    note_ids: dict[str, int] = {}
+    texts: list[str] = []
+    for block in _note_divs(blocks):
+        walker = Markdown(_named(images))
+        note_ids[block["c"][0][0][len(NOTE_PREFIX):]] = len(texts) + 1
+        texts.append(walker.blocks(block["c"][1]) or refs.get(block["c"][0][0], ""))
+    return piece_from_ast(path, ast, title, authors, where, _named(images), images, log,
+                          placeholder=NOTE_PREFIX, note_ids=note_ids, extra_notes=texts)
+
+
+def _note_divs(blocks: list) -> list[dict]:
+    """The notes' boxes, wherever pandoc's tree holds them, in order."""
+    out: list[dict] = []
+    for b in blocks:
+        if b["t"] == "Div" and b["c"][0][0].startswith(NOTE_PREFIX):
+            out.append(b)
+        elif b["t"] in ("Div", "BlockQuote"):
+            out.extend(_note_divs(b["c"][1] if b["t"] == "Div" else b["c"]))
+    return out
+
+
+def _named(images: dict[str, tuple[str, bytes]]):
+    """The image callback of a page whose pictures are already named for the manuscript."""
+    return lambda src: src if src in images else None
+
+
+def _parse(data: bytes, path: str):
+    import lxml.html
+
+    encoding = _encoding(data)
+    parser = lxml.html.HTMLParser(encoding=encoding, no_network=True, remove_comments=True,
+                                  remove_pis=True, huge_tree=False)
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except Exception as exc:  # lxml raises several kinds for pages it cannot make a tree of
+        raise InputError(Diagnostic(path, 0, "import-unreadable", f"not a readable web page ({exc})",
+                                    "save the page again from the browser")) from None
+    return root
+
+
+def _encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", data[:4096], re.I)
+    if m:
+        name = m.group(1).decode("ascii").lower()
+        try:
+            "".encode(name)
+            return "cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii") else name
+        except LookupError:
+            pass
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+# ---- what the page says of itself --------------------------------------------------------
+
+
+def _metadata(root) -> tuple[str, tuple[str, ...], str]:
+    """The title and authors the page's head gives, and where they came from."""
+    meta: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("name") or el.get("property") or "").strip().lower()
+        value = " ".join((el.get("content") or "").split())
+        if key and value and key not in meta:
+            meta[key] = value
+    head_title = " ".join(root.findtext(".//title", "").split())
+    h1 = next((" ".join(h.text_content().split()) for h in root.iter("h1")
+               if h.text_content().strip()), "")
+    titled = meta.get("dc.title") or meta.get("citation_title") or meta.get("og:title") or ""
+    title = ""
+    if head_title:
+        parts = [p for p in TITLE_SUFFIX.split(head_title) if p.strip()]
+        site = meta.get("og:site_name", "")
+        known = [p for p in parts if norm(p) in (norm(titled), norm(h1)) and p.strip()]
+        kept = [p for p in parts if norm(p) != norm(site)] or parts
+        title = known[0] if known else kept[0]
+        title = re.sub(r"^The Project Gutenberg e-?Book of\s+|,\s+by\s+[^,]+$", "", title,
+                       flags=re.IGNORECASE)
+    if titled and (not title or norm(title) not in norm(titled)):
+        title = titled
+    where = "the page's <title> and <meta> tags"
+    if not title and h1:
+        title, where = h1, "the page's first heading"
+    authors: list[str] = []
+    for key in ("author", "citation_author", "dc.creator", "article:author", "twitter:creator"):
+        value = meta.get(key, "")
+        if value and not re.match(r"[a-z]+:|@|www\.", value, re.IGNORECASE):
+            authors = [_person(n) for n in re.split(r"\s*;\s*|\s+and\s+|\s*&\s*", value) if n]
+            break
+    authors = [a for a in authors if is_name(a)]
+    return clean_title(title) if title else "", tuple(authors), where
+
+
+def _person(name: str) -> str:
+    """"Lamb, Charles, 1775-1834" (a catalogue's order) is "Charles Lamb"."""
+    name = re.sub(r",?\s*\d{3,4}\??\s*-\s*(?:\d{3,4})?\??\s*$", "", name.strip())
+    if name.count(",") == 1:
+        last, first = (s.strip() for s in name.split(","))
+        if first and " " not in last:
+            return f"{first} {last}"
+    return name
+
+
+def _byline(body) -> tuple[str, ...]:
+    """The names a byline element of the page gives ("By Ann Lee"), read before it goes."""
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        what = f"{el.get('class', '')} {el.get('itemprop', '')} {el.get('rel', '')}".lower()
+        if re.search(r"\bbyline\b|\bauthor\b", what):
+            text = " ".join(el.text_content().split())
+            names = byline_names(text) or byline_names(f"By {text}")
+            if names and all(is_name(n) for n in names):
+                return names
+    return ()
+
+
+# ---- what goes ---------------------------------------------------------------------------
+
+
+def _strip_active(root, log: Log) -> None:
+    counts: dict[str, int] = {}
+    head = root.find("head")
+    for el in list(root.iter(*VOID)):  # libxml2 nests what follows an <embed> inside it
+        parent = el.getparent()
+        if len(el) and parent is not None:
+            at = parent.index(el) + 1
+            for k, child in enumerate(list(el)):
+                parent.insert(at + k, child)
+    for el in list(root.iter(*ACTIVE)):
+        if el.getparent() is None:
+            continue
+        if head is None or not any(a is head for a in el.iterancestors()):
+            counts[el.tag] = counts.get(el.tag, 0) + 1  # the head's are no part of the text
+        _remove(el)
+    handlers = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for name in list(el.attrib):
+            if name.lower().startswith("on") or el.attrib[name].lstrip().lower().startswith(
+                    ("javascript:", "vbscript:")):
+                del el.attrib[name]
+                handlers += 1
+    if handlers:
+        counts["script attribute (onclick, javascript: …)"] = handlers
+    if counts:
+        what = ", ".join(f"{n} × {tag if ' ' in tag else '<' + tag + '>'}"
+                         for tag, n in sorted(counts.items()))
+        log.warn(0, "import-web-removed", f"left out what the page runs or asks for: {what}",
+                 "")
+
+
+def _remove(el) -> None:
+    """Take an element out, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    previous = el.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _text_weight(el) -> int:
+    """How much readable text an element holds: the letters of its text blocks."""
+    total = 0
+    for block in el.iter(*TEXT_BLOCKS):
+        if any(a.tag in TEXT_BLOCKS for a in block.iterancestors() if a is not el):
+            continue
+        total += len(re.findall(r"\w", block.text_content()))
+    if total == 0:
+        total = len(re.findall(r"\w", el.text_content())) // 4
+    return total
+
+
+def _is_furniture(el) -> bool:
+    if el.tag in FURNITURE:
+        return True
+    if (el.get("role") or "").lower() in FURNITURE_ROLES:
+        return True
+    if (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    what = f"{el.get('class', '')} {el.get('id', '')}"
+    return bool(what.strip()) and bool(CHROME.search(what))
+
+
+def _article(body, log: Log):
+    """The element holding the article, furniture taken out of it."""
+    total = _text_weight(body) or 1
+    removed: list[str] = []  # the first words of each part taken out
+
+    def sweep(parent) -> None:
+        for el in list(parent):
+            if not isinstance(el.tag, str):
+                continue
+            if _is_furniture(el) and el.tag != "article" and _text_weight(el) * 2 < total:
+                removed.append(_first_words(el))
+                _remove(el)
+            else:
+                sweep(el)
+
+    sweep(body)
+    left = _text_weight(body) or 1
+    candidates = [el for el in body.iter("article", "main", "*")
+                  if isinstance(el.tag, str) and (el.tag in ("article", "main") or
+                                                  el.get("itemprop") == "articleBody" or
+                                                  el.get("role") == "main")]
+    best = max(candidates, key=_text_weight, default=None)
+    if best is not None and _text_weight(best) * 2 >= left:
+        # an <article> inside the <main> that holds nearly all of it is the closer fit
+        inner = [el for el in best.iter("article") if el is not best and
+                 _text_weight(el) * 10 >= _text_weight(best) * 9]
+        article = inner[0] if inner else best
+    else:
+        article = body
+        while True:
+            heavy = [c for c in article if isinstance(c.tag, str) and
+                     _text_weight(c) * 10 >= left * 9]
+            if len(heavy) != 1 or heavy[0].tag not in BLOCKS | {"main", "div"}:
+                break
+            article = heavy[0]
+    removed += _chrome_lines(article)
+    if removed:
+        shown = "; ".join(repr(w) for w in removed if w)
+        log.warn(0, "import-web-removed", f"left out {len(removed)} part"
+                 f"{'s' if len(removed) != 1 else ''} of the site's furniture (menus, share rows,"
+                 f" notices, sidebars, comments …){': ' + shown if shown else ''}",
+                 "copy back by hand anything that was the author's")
+    return article
+
+
+def _first_words(el, limit: int = 40) -> str:
+    text = " ".join(" ".join(el.itertext()).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _chrome_lines(article) -> list[str]:
+    """Short blocks that say they are furniture ("Share this:", "9 min read")."""
+    removed: list[str] = []
+    for el in list(article.iter("p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "ul")):
+        if el.getparent() is None:
+            continue
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > WEB_CRUFT_MAX:
+            continue
+        if any(p.fullmatch(text) for p in WEB_CRUFT + CHROME_TEXT):
+            removed.append(_first_words(el))
+            _remove(el)
+    return removed
+
+
+def _words(el) -> int:
+    return len(re.findall(r"[^\W\d_]{2,}", el.text_content()))
+
+
+def _drop_title_heading(article, title: str) -> str:
+    """The article's own title heading is the piece's title, not its text."""
+    for h in article.iter("h1", "h2"):
+        text = " ".join(h.text_content().split())
+        if not text:
+            continue
+        if not title or norm(text) == norm(title):
+            _remove(h)
+            return title or clean_title(text)
+        break
+    return title
+
+
+# ---- notes -------------------------------------------------------------------------------
+
+
+def _notes(article, log: Log) -> dict[str, str]:
+    """Note references swapped for placeholders ``⟦nK⟧`` and each note moved into a
+    ``<div id="anthology-note-nK">`` at the article's end. Returns placeholder → mark."""
+    ids = {el.get("id"): el for el in article.iter() if isinstance(el.tag, str) and el.get("id")}
+    for el in article.iter("a"):  # old pages name their anchors
+        if el.get("name") and el.get("name") not in ids:
+            ids[el.get("name")] = el
+    order = {el: k for k, el in enumerate(article.iter())}
+    refs: list[tuple[object, object]] = []
+    for a in list(article.iter("a")):
+        href = a.get("href") or ""
+        if not href.startswith("#") or href[1:] not in ids:
+            continue
+        target = ids[href[1:]]
+        if not _is_reference(a, target, order):
+            continue
+        refs.append((a, target))
+    targets = {id(t) for _a, t in refs}
+    notes: dict[int, tuple[str, object]] = {}  # id(note block) → (key, block)
+    out: dict[str, str] = {}
+    ref_ids = set()
+    for a, _t in refs:
+        for el in (a, a.getparent()):
+            if el is not None and el.get("id"):
+                ref_ids.add(el.get("id"))
+        if a.get("name"):
+            ref_ids.add(a.get("name"))
+    dangling = 0
+    for a, target in refs:
+        block = _note_block(target, article, targets, {id(r) for r, _t in refs})
+        if block is None:
+            dangling += 1
+            continue
+        key, _ = notes.setdefault(id(block), (f"n{len(notes) + 1}", block))
+        mark = " ".join(a.text_content().split())
+        holder = a.getparent() if a.getparent() is not None and a.getparent().tag == "sup" and \
+            " ".join(a.getparent().text_content().split()) == mark else a
+        placeholder = holder.makeelement("span", {})
+        placeholder.text = f"⟦{key}⟧"
+        placeholder.tail = holder.tail
+        holder.getparent().replace(holder, placeholder)
+        out.setdefault(key, mark)
+    for key, block in notes.values():
+        _clean_note(block, ref_ids)
+        box = block.makeelement("div", {"id": NOTE_PREFIX + key})
+        parent = block.getparent()
+        if block.tag in ("li", "aside", "div", "section", "dd", "footer"):
+            box.text = block.text
+            for child in list(block):
+                box.append(child)
+            _remove(block)
+        else:
+            _remove(block)
+            block.tail = None
+            box.append(block)
+        article.append(box)
+        _prune(parent, article)
+    if dangling:
+        log.warn(0, "import-note-outside", f"{dangling} note reference{'s' if dangling != 1 else ''}"
+                 " point to notes not found in the page: kept as printed", "add the notes by hand")
+    return out
+
+
+def _is_reference(a, target, order: dict) -> bool:
+    if target is a or any(t is target for t in a.iterancestors()):
+        return False
+    if order.get(target, 0) < order.get(a, 0):
+        return False  # notes come after their references (a link back is a back-link)
+    role = f"{a.get('role', '')} {a.get('class', '')}"
+    if "doc-backlink" in role or BACKLINK_CLASS.search(role):
+        return False
+    if target.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "article", "main", "body"):
+        return False
+    if any(h.tag in ("h1", "h2", "h3") for h in target.iter()) and target.tag != "a":
+        return False
+    mark = " ".join(a.text_content().split())
+    if _says_note(a) and len(mark) <= 12:
+        return True
+    return bool(NOTE_MARK.fullmatch(mark)) and (
+        a.getparent() is not None and a.getparent().tag == "sup" or
+        any(x.tag == "sup" for x in a.iter()) or mark.startswith(("[", "(")) or
+        bool(re.fullmatch(r"[*†‡§‖¶]+", mark)))
+
+
+def _says_note(a) -> bool:
+    what = " ".join(filter(None, (a.get("class"), a.get("role"), a.get("epub:type"),
+                                  a.get("{http://www.idpf.org/2007/ops}type"),
+                                  a.get("id"), (a.getparent().get("class") if
+                                                a.getparent() is not None else ""))))
+    return bool(NOTE_CLASS.search(what)) or "doc-noteref" in what
+
+
+def _note_block(target, article, targets: set[int], ref_ids: set[int]):
+    """The block that is the note ``target`` names: the target itself if it is a block,
+    else its nearest block; grown to a note box that holds no other note."""
+    block = target
+    while block is not None and block.tag not in BLOCKS:
+        block = block.getparent()
+    if block is None or block is article:
+        return None
+    while True:
+        parent = block.getparent()
+        if parent is None or parent is article or parent.tag in ("ol", "ul", "body") or \
+                parent.tag not in ("div", "aside", "section", "footer"):
+            break
+        inside = [el for el in parent.iter() if el is not block]
+        if any(id(el) in targets or id(el) in ref_ids for el in inside if el not in block.iter()):
+            break
+        if any(el.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "hr") for el in inside):
+            break
+        block = parent
+    if any(id(el) in ref_ids for el in block.iter()):
+        return None  # a "note" holding a reference of the text is text
+    return block
+
+
+def _clean_note(block, ref_ids: set[str]) -> None:
+    """A note without its back-links and its printed label."""
+    for a in list(block.iter("a")):
+        href = (a.get("href") or "").lstrip("#")
+        text = " ".join(a.text_content().split())
+        role = f"{a.get('role', '')} {a.get('class', '')}"
+        if href in ref_ids or "doc-backlink" in role or BACKLINK_CLASS.search(role) or \
+                (href and BACKLINK_TEXT.fullmatch(text)):
+            parent = a.getparent()
+            _remove(a)
+            while parent is not None and parent is not block and parent.tag in ("span", "sup", "b",
+                                                                              "strong"):
+                if " ".join(parent.text_content().split()).strip("^ ") or len(parent):
+                    break
+                up = parent.getparent()
+                _remove(parent)
+                parent = up
+    for el in block.iter():  # a label printed before the text: "1.", "[1]", "*"
+        lead = (el.text or "").lstrip()
+        m = NOTE_MARK.match(lead)
+        if m and (lead[m.end():m.end() + 1] in (" ", "\u00a0", "") and m.group(0).strip()):
+            el.text = lead[m.end():].lstrip()
+        if (el.text or "").strip():
+            break
+    if block.text:
+        block.text = block.text.lstrip()
+
+
+def _prune(el, article) -> None:
+    """Take out what the notes left empty: their list, its box, its 'Notes' heading and rule."""
+    while el is not None and el is not article:
+        parent = el.getparent()
+        if el.text_content().strip() or list(el.iter("img")):
+            break
+        _remove(el)
+        el = parent
+    _trim_end(article)
+
+
+def _trim_end(el) -> None:
+    """A "Notes" heading, a rule or an empty box left at the end of the text (at any depth)."""
+    while True:
+        kids = [c for c in el if isinstance(c.tag, str) and
+                not (c.get("id") or "").startswith(NOTE_PREFIX)]
+        if not kids:
+            return
+        last = kids[-1]
+        text = " ".join(last.text_content().split())
+        if last.tag == "hr" or (not text and not list(last.iter("img"))) or \
+                (last.tag in ("h2", "h3", "h4", "h5", "h6", "p") and NOTES_HEADING.fullmatch(text)):
+            _remove(last)
+            continue
+        if last.tag in ("div", "section") and not (last.tail or "").strip():
+            _trim_end(last)
+        return
+
+
+# ---- pictures ----------------------------------------------------------------------------
+
+
+def _pictures(article, path: Path, log: Log) -> dict[str, tuple[str, bytes]]:
+    """Each picture's ``src`` made the manuscript's name for it, or the picture dropped."""
+    images: dict[str, tuple[str, bytes]] = {}
+    folder = path.parent.resolve()
+    for img in list(article.iter("img")):
+        src = (img.get("src") or "").strip()
+        data = None
+        if src.lower().startswith("data:"):
+            m = re.match(r"data:image/(png|jpeg|jpg|gif);base64,(.*)", src, re.I | re.S)
+            if m:
+                try:
+                    data = base64.b64decode(re.sub(r"\s", "", m.group(2)), validate=True)
+                except ValueError:
+                    data = None
+            if data is None or len(data) > IMAGE_BYTES_MAX:
+                _drop_picture(img, log, "a picture in the page that is not PNG, JPEG or GIF "
+                              "(an SVG may carry scripts)")
+                continue
+            key = f"data-{len(images) + 1}.{m.group(1).lower() if m else 'png'}"
+        elif not src or re.match(r"[a-z][a-z0-9+.-]*:|//", src, re.I) or src.startswith("/"):
+            _drop_picture(img, log, f"the picture {src[:60]!r} is not in the page's folder: "
+                          "never read or fetched")
+            continue
+        else:
+            from urllib.parse import unquote
+
+            target = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+            if folder not in target.parents or not target.is_file():
+                _drop_picture(img, log, f"the picture {src[:60]!r} is not in the page's folder")
+                continue
+            key = src
+            data = target.read_bytes() if target.stat().st_size <= IMAGE_BYTES_MAX else None
+        name = keep_image(path, key, data, images, log)
+        if name is None:
+            _drop_picture(img, None, "")
+            continue
+        img.set("src", name)
+    return {name: (name, data) for name, data in images.values()}
+
+
+def _drop_picture(img, log: Log | None, why: str) -> None:
+    if log is not None:
+        log.warn(0, "import-image-dropped", why, "save the picture beside the page and link it")
+    figure = img.getparent()
+    _remove(img)
+    while figure is not None and figure.tag in ("figure", "p", "a", "picture") and \
+            not figure.text_content().strip() and not list(figure.iter("img")):
+        up = figure.getparent()
+        _remove(figure)
+        figure = up
