@@ -264,10 +264,25 @@ def _manuscript_piece(path: Path, text: str, end: int, front: dict, log: Log) ->
     body = re.sub(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)", swap, body)
     log.warn(1, "import-manuscript", "already in anthology's manuscript format: kept as it is",
              "")
+    _unsafe_html(body, log)
     front = {**{"title": "", "title_supplied": False, "subtitle": "", "authors": [],
                 "kind": "essay", "source": "", "publication": "", "issue": "", "date": ""},
              **front}
     return PieceText(front, body.rstrip("\n"), 1, str(path), tuple(images.values()))
+
+
+def _unsafe_html(body: str, log: Log) -> None:
+    """Say what raw HTML in a piece the build will leave out (scripts, frames, handlers …)."""
+    if "<" not in body:
+        return
+    import markdown
+
+    from ..sanitize import sanitize
+
+    for removal in sanitize(markdown.markdown(body, extensions=["footnotes"])).removed:
+        if removal.code == "unsafe-html":
+            log.warn(0, "import-unsafe-html", "unsafe raw HTML the build will not keep: "
+                     f"{removal.what.removeprefix('removed ')}", "take it out of the piece")
 
 
 # ---- the volume --------------------------------------------------------------------------

@@ -300,6 +300,10 @@ def test_hostile_manuscript_pictures_never_read() -> None:
     files, report = import_sources([BAD / "hostile-manuscript.md"])
     dropped = [d.message for d in report.diagnostics if d.code == "import-image-dropped"]
     assert len(dropped) == 3
+    unsafe = [d.message for d in report.diagnostics if d.code == "import-unsafe-html"]
+    assert [u.split(": ", 1)[1] for u in unsafe] == [
+        "<script> and its content", "<iframe> and its content",
+        "link target 'javascript:alert(1)'", "onclick attribute of <span>"]
     assert not any(n.startswith("images/") for n in files)
     _volume, [(_meta, body)] = manuscript(files)
     assert "/etc/passwd" not in body.replace("The password file", "")
