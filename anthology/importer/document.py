@@ -7,12 +7,14 @@ page's article) ends here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .conventions import IMAGE_TYPES, KIND_WORDS
-from .headers import byline_names, clean_title, is_date_line, norm, source_text
-from .pandoc import Markdown, meta_text, text_of
-from .records import PieceText
+from .headers import HEADER_BLOCKS_MAX, clean_title, continues, read_header
+from .names import is_caps
+from .pandoc import Markdown, meta_text, printed_lines
+from .records import Header, Line, PieceText
 from .report import Log
 from .write import slug
 
@@ -41,24 +43,30 @@ def keep_image(path: Path, src: str, data: bytes | None, images: dict[str, tuple
     return name
 
 
-def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], where: str, image,
-           images: dict[str, tuple[str, bytes]], log: Log, placeholder: str = "",
-           note_ids: dict[str, int] | None = None, extra_notes: list[str] | None = None) -> PieceText:
+def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], where: str,
+                   image, images: dict[str, tuple[str, bytes]], log: Log, placeholder: str = "",
+                   note_ids: dict[str, int] | None = None,
+                   extra_notes: list[str] | None = None) -> PieceText:
     """A document's AST, and what its properties say, as a piece."""
     meta = ast.get("meta", {})
-    blocks = list(ast.get("blocks", []))
-    subtitle = ""
     if not title and meta_text(meta, "title"):
         title, where = meta_text(meta, "title")[0], "the document's title"
     if not authors and meta_text(meta, "author"):
         authors = tuple(meta_text(meta, "author"))
-    subtitle = (meta_text(meta, "subtitle") or [""])[0]
-    header = _text_header(blocks, title, authors)
-    blocks = blocks[header["used"]:]
-    if not title and header["title"]:
-        title, where = header["title"], "its first line"
-    if not authors and header["authors"]:
-        authors = header["authors"]
+    blocks = _unwrap(list(ast.get("blocks", [])), placeholder)
+    top = text_header(blocks, title, log)
+    fields: dict = {"subtitle": (meta_text(meta, "subtitle") or [""])[0]}
+    if top is not None:
+        header, used = top
+        blocks = blocks[used:]
+        fields.update({k: v for k, v in header_fields(header).items() if v})
+        if header.title and (not title or not same_title(header.title, title) or
+                             is_caps(title)):
+            if title:
+                log.warn(1, "import-title-from-text", f"the text's heading {header.title!r} is "
+                         f"the title ({where} says {title!r})", "correct title if that is wrong")
+            title, where = header.title, "the text's heading"
+        authors = _printed_names(header.authors, authors, log)
     supplied = not title
     if supplied:
         title = clean_title(path.stem.replace("-", " ").replace("_", " ").strip()) or "Untitled"
@@ -81,9 +89,16 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
         if not alt:
             log.warn(0, "import-image-without-alt", f"the picture {src!r} has no alternative text",
                      "describe it: ![what it shows](…) in the piece")
-    front = {"title": title, "title_supplied": supplied, "subtitle": subtitle,
-             "authors": list(authors), "kind": _kind(title), "source": header["source"],
-             "publication": "", "issue": "", "date": header["date"]}
+    front = {"title": title, "title_supplied": supplied}
+    if fields.get("label"):
+        front["label"] = fields.pop("label")
+    front.update({"subtitle": fields.get("subtitle", ""), "authors": list(authors),
+                  **({"byline": fields["byline"]} if fields.get("byline") else {}),
+                  "kind": "review" if fields.get("reviewed") else _kind(title),
+                  "source": fields.get("source", ""), "publication": fields.get("publication", ""),
+                  "issue": fields.get("issue", ""), "date": fields.get("date", "")})
+    if fields.get("reviewed"):
+        front["reviewed"] = fields["reviewed"]
     return PieceText(front, "\n\n".join(x for x in (body, notes) if x), 1, str(path),
                      tuple(images[src] for src in dict.fromkeys(s for s, _a, _c in walker.walk.images)
                            if src in images))
@@ -96,31 +111,144 @@ def _kind(title: str) -> str:
     return "essay"
 
 
-def _text_header(blocks: list, title: str, authors: tuple[str, ...]) -> dict:
-    """A title, byline, source and date line at the top of the text: taken, where they say
-    what the properties do not (or say it again)."""
-    out = {"title": "", "authors": (), "source": "", "date": "", "used": 0}
-    for k, block in enumerate(blocks[:5]):
+def _unwrap(blocks: list, placeholder: str) -> list:
+    """Wrapper divisions taken away (they carry nothing the manuscript keeps), so that the
+    text's first blocks are its header, however deep a page or a document nested them."""
+    out: list = []
+    for block in blocks:
+        if block["t"] == "Div" and not (placeholder and block["c"][0][0].startswith(placeholder)) \
+                and "section-break" not in block["c"][0][1]:
+            out.extend(_unwrap(block["c"][1], placeholder))
+        else:
+            out.append(block)
+    return out
+
+
+# ---- the text's own header ---------------------------------------------------------------
+
+TITLE_PAGE_LINES_MAX = 3  # lines above the title (a series, a kicker) left out as title page
+
+
+def text_header(blocks: list, title: str, log: Log) -> tuple[Header, int] | None:
+    """The header the text opens with — label, title, subtitle, byline, source line, date, a
+    reviewed book — read by the dump importer's own rules (:func:`~.headers.read_header`),
+    and how many blocks it takes (with the title page's lines above it and a heading that
+    repeats the title after it). None when the text opens with no header, or with one that
+    neither names the properties' title nor has a byline, source line or label to show it
+    is a header."""
+    zone = _zone(blocks)
+    candidates: list[tuple[int, Header, int]] = []
+    for start in range(min(len(zone), TITLE_PAGE_LINES_MAX + 1)):
+        found = read_header([b for _k, b in zone[start:]], 0)
+        if found is not None:
+            candidates.append((start, found[0], found[1]))
+        if _prose(zone[start][1]):
+            break
+    named = [c for c in candidates if title and c[1].title and same_title(c[1].title, title)]
+    strong = [c for c in candidates if c[1].strong or c[1].label]
+    untitled = [c for c in candidates if not title and c[1].title]
+    pick = (named or strong or untitled or [None])[0]
+    if pick is None or (pick[0] and not named and pick is not candidates[0]):
+        return None
+    start, header, end = pick
+    for _k, block in zone[:start]:  # a series line, a kicker above the title
+        for line in block:
+            log.drop(0, line.text, "a line of the title page above the title",
+                     "import-title-page", f"left out {line.text!r} above the title")
+    for no, was, now in header.changed:
+        if now and was.rstrip(".") != now:
+            log.warn(0, "import-case-changed", f"{was!r} is written {now!r}",
+                     "correct it by hand if it is wrong")
+    used = zone[start + end - 1][0] + 1 if start + end - 1 < len(zone) else len(blocks)
+    return header, _after_header(blocks, used, header.title or title, log)
+
+
+def _zone(blocks: list) -> list[tuple[int, tuple[Line, ...]]]:
+    """The text's first blocks as the dump importer sees a dump's: (AST index, lines)."""
+    out: list[tuple[int, tuple[Line, ...]]] = []
+    for k, block in enumerate(blocks):
+        if len(out) >= HEADER_BLOCKS_MAX:
+            break
+        if block["t"] == "HorizontalRule":
+            out.append((k, (Line(k + 1, "* * *", 0, 1),)))
+            continue
         if block["t"] not in ("Header", "Para", "Plain"):
             break
-        inlines = block["c"][2] if block["t"] == "Header" else block["c"]
-        text = " ".join(text_of(inlines).split())
-        if not text:
-            out["used"] = k + 1
-            continue
-        if k == out["used"] and not out["title"] and (
-                block["t"] == "Header" or (len(text.split()) <= 15 and not text.endswith("."))) \
-                and not byline_names(text) and (not title or norm(text) == norm(title)):
-            out["title"] = clean_title(text)
-        elif (names := byline_names(text)) and (not authors or set(names) == set(authors)):
-            out["authors"] = names
-        elif source_text(text) and not out["source"]:
-            out["source"] = source_text(text) or ""
-        elif is_date_line(text) and not out["date"]:
-            out["date"] = text
-        else:
-            break
-        out["used"] = k + 1
-    if title and not out["title"] and out["used"] == 0:
-        return out
+        lines = printed_lines(block["c"][2] if block["t"] == "Header" else block["c"])
+        if block["t"] != "Header":  # a source line broken in two is one line
+            joined: list[str] = []
+            for line in lines:
+                if joined and continues(joined[-1], line):
+                    joined[-1] += " " + line
+                else:
+                    joined.append(line)
+            lines = joined
+        if lines:
+            out.append((k, tuple(Line(k + 1, text, 0, 1 if j == 0 else 0)
+                                 for j, text in enumerate(lines))))
+    return out
+
+
+def _prose(block: tuple[Line, ...]) -> bool:
+    return len(" ".join(line.text for line in block).split()) > 40
+
+
+def _after_header(blocks: list, used: int, title: str, log: Log) -> int:
+    """Past the header: empty paragraphs, rules, and a heading that prints the title again."""
+    k = used
+    while k < len(blocks) and (blocks[k]["t"] == "HorizontalRule" or (
+            blocks[k]["t"] in ("Para", "Plain") and not printed_lines(blocks[k]["c"]))):
+        k += 1
+    if k < len(blocks) and blocks[k]["t"] == "Header" and title and \
+            same_title(" ".join(printed_lines(blocks[k]["c"][2])), title):
+        log.warn(0, "import-duplicate-title", "dropped the heading that repeats the title", "")
+        return k + 1
+    return used
+
+
+def same_title(a: str, b: str) -> bool:
+    """The same title, in any case or punctuation, with or without a leading article, a
+    label before it ("XVII: …", "Schopenhauer: …") or a site's name after it."""
+    def words(text: str) -> list[str]:
+        found = re.findall(r"[^\W_]+", text.casefold())
+        return found[1:] if found[:1] in (["a"], ["an"], ["the"]) else found
+
+    x, y = words(a), words(b)
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    if len(long_) - len(short) > 4:
+        return False
+    return long_ == short or long_[-len(short):] == short or long_[:len(short)] == short
+
+
+def _printed_names(printed: tuple[str, ...], known: tuple[str, ...], log: Log) -> tuple[str, ...]:
+    """The authors as the text prints them, where the properties name the same people; a
+    surname alone is completed from the properties."""
+    if not printed:
+        return known
+    if not known:
+        return printed
+    last = lambda name: name.split()[-1].casefold() if name.split() else ""  # noqa: E731
+    if sorted(map(last, printed)) != sorted(map(last, known)):
+        log.warn(1, "import-authors-differ", f"the text's byline names {', '.join(printed)}; "
+                 f"the properties name {', '.join(known)}: the byline is used",
+                 "correct authors if that is wrong")
+        return printed
+    full = {last(n): n for n in known}
+    return tuple(full[last(n)] if len(n.split()) == 1 else n for n in printed)
+
+
+def header_fields(header: Header) -> dict:
+    """A header's facts as the front matter writes them."""
+    from .headers import parse_source
+
+    publication, issue, date = parse_source(header.source) if header.source else ("", "", "")
+    out: dict = {"label": header.label, "subtitle": header.subtitle, "byline": header.byline,
+                 "source": header.source, "publication": header.publication_line or publication,
+                 "issue": issue, "date": header.date or date}
+    if header.book is not None:
+        b = header.book
+        out["reviewed"] = {"title": b.title, "authors": list(b.authors), "publisher": b.publisher,
+                           "year": b.year, "pages": b.pages, "price": b.price, "details": b.details}
     return out

@@ -400,7 +400,7 @@ def _read_title(header: Header, flat: list[tuple[int, Line]]) -> int:
     while p < len(flat) and is_caps(title[-1].text) and is_caps(flat[p][1].text) and \
             not _line_kind(header, flat[p][1], True) and not label_of(flat[p][1].text) and (
                 (flat[p][0] == flat[p - 1][0] and not SUBTITLE_START.match(flat[p][1].text))
-                or (_single(flat, p) and _continues(title[-1].text, flat[p][1].text))):
+                or (_single(flat, p) and continues(title[-1].text, flat[p][1].text))):
         title.append(flat[p][1])
         p += 1
     _set_title(header, title, keep_style=bool(header.label))
@@ -459,8 +459,8 @@ def _single(flat: list[tuple[int, Line]], p: int) -> bool:
         flat[p][1].blanks < SEPARATOR_BLANKS
 
 
-def _continues(line: str, nxt: str) -> bool:
-    """Does a title in capitals run on from ``line`` into ``nxt``?"""
+def continues(line: str, nxt: str) -> bool:
+    """Does a title in capitals (or a header's line) run on from ``line`` into ``nxt``?"""
     words = line.split()
     nxt_words = nxt.split()
     return bool(words and nxt_words) and (

@@ -22,6 +22,7 @@ from ..errors import Diagnostic, InputError
 from .conventions import PANDOC_MEMORY, PANDOC_SECONDS, SEPARATOR
 from .inline import escape, safe_start
 
+SMALL_CAPS = {"smallcaps", "smcap", "smcaps", "small-caps", "sc", "caps-small"}  # Span classes
 PLACEHOLDER = re.compile(r"⟦([^⟦⟧\s]{1,20})⟧")  # a web page's note reference, set by .web
 
 
@@ -55,6 +56,27 @@ def read_ast(data: bytes, fmt: str, path: str, extra: tuple[str, ...] = ()) -> d
     return json.loads(done.stdout)
 
 
+INDENT_MARK = "\u2001"  # stands, in a line, for one space of a verse line's indent
+
+
+def flat_spans(inlines: list) -> list:
+    """Inlines with plain spans opened (a poem's ``<span class="i2">line<br></span>``): a
+    span that indents a verse line (class ``iN``) leaves N indent marks at its start."""
+    out: list = []
+    for node in inlines:
+        if node["t"] == "Span" and not (SMALL_CAPS & set(node["c"][0][1])) and not \
+                ({"comment-start", "comment-end"} & set(node["c"][0][1])):
+            indent = next((int(m.group(1)) for cls in node["c"][0][1]
+                           if (m := re.fullmatch(r"i(\d{1,2})", cls))), 0)
+            inner = flat_spans(node["c"][1])
+            if indent:
+                out.append({"t": "Str", "c": INDENT_MARK * indent})
+            out.extend(inner)
+        else:
+            out.append(node)
+    return out
+
+
 def text_of(inlines: list) -> str:
     """The plain text of inlines."""
     out: list[str] = []
@@ -78,6 +100,37 @@ def text_of(inlines: list) -> str:
         elif t in ("Code", "Math"):
             out.append(c[1])
     return "".join(out)
+
+
+def printed_lines(inlines: list) -> list[str]:
+    """The lines of a heading or paragraph as printed: broken where the text breaks, a short
+    line set wholly in small capitals (a name: "Hamilton") in capitals; empty lines left out."""
+    def caps(nodes: list) -> str:
+        text = walk(nodes)
+        return text.upper() if len(text.split()) <= 4 and "\n" not in text else text
+
+    def walk(nodes: list) -> str:
+        out: list[str] = []
+        for node in nodes:
+            t, c = node["t"], node.get("c")
+            if t == "LineBreak":
+                out.append("\n")
+            elif t == "SmallCaps":
+                out.append(caps(c))
+            elif t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript"):
+                out.append(walk(c))
+            elif t == "Span" and SMALL_CAPS & set(c[0][1]):
+                out.append(caps(c[1]))
+            elif t in ("Span", "Link", "Cite"):
+                out.append(walk(c[1]))
+            elif t == "Quoted":
+                q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
+                out.append(q[0] + walk(c[1]) + q[1])
+            else:
+                out.append(text_of([node]))
+        return "".join(out)
+
+    return [" ".join(line.split()) for line in walk(inlines).split("\n") if line.strip()]
 
 
 def meta_text(meta: dict, key: str) -> list[str]:
@@ -137,6 +190,7 @@ class Markdown:
         if t in ("Para", "Plain"):
             if SEPARATOR.fullmatch(text_of(c).strip()):
                 return "* * *"  # a paragraph of "* * *" or "⁂" typed as a section break
+            c = flat_spans(c)
             if any(i["t"] == "LineBreak" for i in c):
                 return self.line_block(c)
             figure = self.lone_image(c)
@@ -198,7 +252,18 @@ class Markdown:
         for line in lines:
             while line and line[0]["t"] in ("Space", "SoftBreak"):
                 line = line[1:]
-            out.append("| " + self.inlines(line).replace("\n", " ") if line else "|")
+            while line and line[-1]["t"] in ("Space", "SoftBreak"):
+                line = line[:-1]
+            indent = 0
+            if line and line[0]["t"] == "Str" and line[0]["c"].startswith(INDENT_MARK):
+                indent = len(line[0]["c"]) - len(line[0]["c"].lstrip(INDENT_MARK))
+                line = [{"t": "Str", "c": line[0]["c"][indent:]}, *line[1:]]
+            if line:
+                out.append("| " + " " * indent + self.inlines(line).replace("\n", " "))
+            elif out and out[-1] != "|":
+                out.append("|")
+        while out and out[-1] == "|":
+            out.pop()
         return "\n".join(out)
 
     def table(self, c: list) -> str:
@@ -255,6 +320,7 @@ class Markdown:
     def inline(self, node: dict) -> str:
         t, c = node["t"], node.get("c")
         if t == "Str":
+            c = c.replace(INDENT_MARK, "")
             if self.placeholder and "⟦" in c:
                 return "".join(self.note_mark(part) if k % 2 else escape(part)
                                for k, part in enumerate(PLACEHOLDER.split(c)))
@@ -299,7 +365,7 @@ class Markdown:
             classes = c[0][1]
             if {"comment-start", "comment-end"} & set(classes):
                 return ""
-            if "smallcaps" in classes:
+            if SMALL_CAPS & set(classes):
                 return f'<span class="smallcaps">{self.inlines(c[1])}</span>'
             return self.inlines(c[1])
         if t == "RawInline":

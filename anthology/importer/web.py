@@ -68,6 +68,9 @@ CHROME_TEXT = [re.compile(p, re.IGNORECASE) for p in (
     r"(?:enjoyed|liked) this.{0,60}", r"share\s+(?:this|it)\b.{0,60}",
 )]
 NOTE_PREFIX = "anthology-note-"
+# a printed edition's page number kept in a page ("[Pg 12]", EPUB page breaks)
+PAGE_NUMBER = re.compile(r"\bpage-?num(?:ber)?s?\b|\bpageno\b|\bpagebreak\b|doc-pagebreak",
+                         re.IGNORECASE)
 
 
 def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
@@ -75,13 +78,13 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
     import lxml.html
 
     root = _parse(data, str(path))
-    title, authors, where = _metadata(root)
+    title, authors, where, sites = _metadata(root)
     _strip_active(root, log)
     body = root.find("body")
     if body is None:
         body = root
     byline = _byline(body)
-    article = _article(body, log)
+    article = _article(body, sites, log)
     if _words(article) < TEXT_WORDS_MIN:
         raise InputError(Diagnostic(str(path), 0, "import-no-article",
                                     "no article text in the page (only the site's menus, "
@@ -90,10 +93,14 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
                                     "copy the text into a .md or .txt file"))
     if not authors and byline:
         authors = byline
-    title = _drop_title_heading(article, title)
+    _page_numbers(article, log)
     refs = _notes(article, log)
     images = _pictures(article, path, log)
     for el in list(article.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if re.search(r"font-variant\s*:\s*small-caps", el.get("style", ""), re.IGNORECASE):
+            el.set("class", f"{el.get('class', '')} smallcaps".strip())  # the style goes
         for name in list(el.attrib):
             if name not in ("id", "src", "alt", "title", "class", "colspan", "rowspan", "start"):
                 del el.attrib[name]
@@ -163,8 +170,9 @@ def _encoding(data: bytes) -> str:
 # ---- what the page says of itself --------------------------------------------------------
 
 
-def _metadata(root) -> tuple[str, tuple[str, ...], str]:
-    """The title and authors the page's head gives, and where they came from."""
+def _metadata(root) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    """The title and authors the page's head gives, where they came from, and the site's
+    names (its og:site_name, the part of the <title> that is not the title)."""
     meta: dict[str, str] = {}
     for el in root.iter("meta"):
         key = (el.get("name") or el.get("property") or "").strip().lower()
@@ -176,12 +184,14 @@ def _metadata(root) -> tuple[str, tuple[str, ...], str]:
                if h.text_content().strip()), "")
     titled = meta.get("dc.title") or meta.get("citation_title") or meta.get("og:title") or ""
     title = ""
+    sites = [meta[k] for k in ("og:site_name", "application-name") if meta.get(k)]
     if head_title:
         parts = [p for p in TITLE_SUFFIX.split(head_title) if p.strip()]
         site = meta.get("og:site_name", "")
         known = [p for p in parts if norm(p) in (norm(titled), norm(h1)) and p.strip()]
         kept = [p for p in parts if norm(p) != norm(site)] or parts
         title = known[0] if known else kept[0]
+        sites.extend(p for p in parts if p != title)
         title = re.sub(r"^The Project Gutenberg e-?Book of\s+|,\s+by\s+[^,]+$", "", title,
                        flags=re.IGNORECASE)
     if titled and (not title or norm(title) not in norm(titled)):
@@ -196,7 +206,9 @@ def _metadata(root) -> tuple[str, tuple[str, ...], str]:
             authors = [_person(n) for n in re.split(r"\s*;\s*|\s+and\s+|\s*&\s*", value) if n]
             break
     authors = [a for a in authors if is_name(a)]
-    return clean_title(title) if title else "", tuple(authors), where
+    names = {n.strip() for site in sites for n in (site, site.split(",")[0])
+             if len(n.strip()) >= 4}
+    return clean_title(title) if title else "", tuple(authors), where, tuple(sorted(names))
 
 
 def _person(name: str) -> str:
@@ -215,7 +227,7 @@ def _byline(body) -> tuple[str, ...]:
         if not isinstance(el.tag, str):
             continue
         what = f"{el.get('class', '')} {el.get('itemprop', '')} {el.get('rel', '')}".lower()
-        if re.search(r"\bbyline\b|\bauthor\b", what):
+        if re.search(r"\bbyline\b|\bauthor\b|\bcontributor|\bcreator\b", what):
             text = " ".join(el.text_content().split())
             names = byline_names(text) or byline_names(f"By {text}")
             if names and all(is_name(n) for n in names):
@@ -297,7 +309,7 @@ def _is_furniture(el) -> bool:
     return bool(what.strip()) and bool(CHROME.search(what))
 
 
-def _article(body, log: Log):
+def _article(body, sites: tuple[str, ...], log: Log):
     """The element holding the article, furniture taken out of it."""
     total = _text_weight(body) or 1
     removed: list[str] = []  # the first words of each part taken out
@@ -332,7 +344,7 @@ def _article(body, log: Log):
             if len(heavy) != 1 or heavy[0].tag not in BLOCKS | {"main", "div"}:
                 break
             article = heavy[0]
-    removed += _chrome_lines(article)
+    removed += _chrome_lines(article, sites)
     if removed:
         shown = "; ".join(repr(w) for w in removed if w)
         log.warn(0, "import-web-removed", f"left out {len(removed)} part"
@@ -347,8 +359,10 @@ def _first_words(el, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _chrome_lines(article) -> list[str]:
-    """Short blocks that say they are furniture ("Share this:", "9 min read")."""
+def _chrome_lines(article, sites: tuple[str, ...]) -> list[str]:
+    """Short blocks that say they are furniture ("Share this:", "9 min read", "From
+    Wikisource": a short line naming the site is the site speaking)."""
+    named = [site.casefold() for site in sites]
     removed: list[str] = []
     for el in list(article.iter("p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "ul")):
         if el.getparent() is None:
@@ -356,27 +370,38 @@ def _chrome_lines(article) -> list[str]:
         text = " ".join(el.text_content().split())
         if not text or len(text) > WEB_CRUFT_MAX:
             continue
-        if any(p.fullmatch(text) for p in WEB_CRUFT + CHROME_TEXT):
+        if any(p.fullmatch(text) for p in WEB_CRUFT + CHROME_TEXT) or _links_only(el, text) or \
+                (len(text.split()) <= 8 and any(n in text.casefold() for n in named)):
             removed.append(_first_words(el))
             _remove(el)
     return removed
+
+
+def _links_only(el, text: str) -> bool:
+    """A short line made only of links elsewhere ("[Listen] [View Lilypond]", "Read more")."""
+    if el.tag not in ("p", "div") or len(text.split()) > 12 or list(el.iter("img")):
+        return False
+    links = [a for a in el.iter("a") if not (a.get("href") or "#").startswith("#")]
+    linked = " ".join(" ".join(a.itertext()) for a in links)
+    rest = re.sub(r"[\W_]+", "", text)
+    return bool(links) and rest == re.sub(r"[\W_]+", "", linked)
 
 
 def _words(el) -> int:
     return len(re.findall(r"[^\W\d_]{2,}", el.text_content()))
 
 
-def _drop_title_heading(article, title: str) -> str:
-    """The article's own title heading is the piece's title, not its text."""
-    for h in article.iter("h1", "h2"):
-        text = " ".join(h.text_content().split())
-        if not text:
-            continue
-        if not title or norm(text) == norm(title):
-            _remove(h)
-            return title or clean_title(text)
-        break
-    return title
+def _page_numbers(article, log: Log) -> None:
+    """A print edition's page numbers ("[Pg 12]", a page-break marker) are not the text."""
+    found = [el for el in article.iter() if isinstance(el.tag, str) and (
+        PAGE_NUMBER.search(f"{el.get('class', '')} {el.get('role', '')} "
+                           f"{el.get('epub:type', '')} "
+                           f"{el.get('{http://www.idpf.org/2007/ops}type', '')}"))]
+    for el in found:
+        _remove(el)
+    if found:
+        log.warn(0, "import-web-removed", f"left out {len(found)} page number"
+                 f"{'s' if len(found) != 1 else ''} of the printed edition the page was made from", "")
 
 
 # ---- notes -------------------------------------------------------------------------------
@@ -425,7 +450,7 @@ def _notes(article, log: Log) -> dict[str, str]:
         holder.getparent().replace(holder, placeholder)
         out.setdefault(key, mark)
     for key, block in notes.values():
-        _clean_note(block, ref_ids)
+        _clean_note(block, ref_ids, out.get(key, ""))
         box = block.makeelement("div", {"id": NOTE_PREFIX + key})
         parent = block.getparent()
         if block.tag in ("li", "aside", "div", "section", "dd", "footer"):
@@ -498,7 +523,7 @@ def _note_block(target, article, targets: set[int], ref_ids: set[int]):
     return block
 
 
-def _clean_note(block, ref_ids: set[str]) -> None:
+def _clean_note(block, ref_ids: set[str], mark: str) -> None:
     """A note without its back-links and its printed label."""
     for a in list(block.iter("a")):
         href = (a.get("href") or "").lstrip("#")
@@ -515,10 +540,12 @@ def _clean_note(block, ref_ids: set[str]) -> None:
                 up = parent.getparent()
                 _remove(parent)
                 parent = up
-    for el in block.iter():  # a label printed before the text: "1.", "[1]", "*"
+    bare = mark.strip("[](). ")
+    for el in block.iter():  # the reference's mark printed again before the text: "1.", "[1]"
         lead = (el.text or "").lstrip()
         m = NOTE_MARK.match(lead)
-        if m and (lead[m.end():m.end() + 1] in (" ", "\u00a0", "") and m.group(0).strip()):
+        if m and m.group(0).strip("[](). ") == bare and bare and \
+                lead[m.end():m.end() + 1] in (" ", "\u00a0", ""):
             el.text = lead[m.end():].lstrip()
         if (el.text or "").strip():
             break
