@@ -25,7 +25,7 @@ from .timings import Timings
 
 if TYPE_CHECKING:  # the pipeline's modules are imported by build() itself, after the cache check
     from .model import Book, PrintOptions
-    from .pagemap import PageMap
+    from .pdf.pagemap import PageMap
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _epub(book: Book) -> bytes:
 
 def _stored_map(path: Path, key: str) -> tuple[PageMap | None, dict[str, str], str]:
     """The page map (and index pages) of the last print layout, if it fits this book."""
-    from .pagemap import PageMap
+    from .pdf.pagemap import PageMap
 
     try:
         stored = json.loads(path.read_text("utf-8"))
@@ -161,7 +161,7 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
         # process's own imports, and the reading and rendering of the manuscript
         from functools import partial
 
-        from .layout import Pool, default_jobs, folder_fetcher
+        from .pdf.layout import Pool, default_jobs, folder_fetcher
         from .resources import styles_dir
 
         pool = Pool(options.jobs or default_jobs(), partial(folder_fetcher, styles_dir()),
@@ -170,12 +170,12 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
         with timings.stage("import"):  # WeasyPrint: only in the layout's workers
             from importlib import import_module
 
-            for module in ("manuscript", "pagemap", "render") + (
-                    ("pdf",) if "pdf" in options.formats else ()):
+            for module in ("manuscript", "pdf.pagemap", "render") + (
+                    ("pdf.html",) if "pdf" in options.formats else ()):
                 import_module(f".{module}", __package__)
         if pool is not None:
             from .model import PrintOptions
-            from .pdf import warm_up_job
+            from .pdf.html import warm_up_job
 
             print_options = (options.print if isinstance(options.print, PrintOptions)
                              else PrintOptions(**options.print))
@@ -189,9 +189,9 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
 def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timings,
                pool) -> tuple[dict[Path, bytes], list[Diagnostic]]:
     from .manuscript import read_manuscript
-    from .pagemap import insert_pagebreaks
+    from .pdf.pagemap import insert_pagebreaks
     from .model import PrintOptions
-    from .pagemap import layout_key
+    from .pdf.pagemap import layout_key
     from .render import render, shared_html, with_index_pages
 
     if not isinstance(options.print, PrintOptions):
@@ -228,7 +228,7 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
 
     if "pdf" in options.formats:
         with timings.stage("pdf"):
-            from .pdf import print_edition
+            from .pdf.html import print_edition
 
             log.info("4. laying out the PDF")
             # the EPUB is packaged as soon as the page map is known, while the workers draw
@@ -244,7 +244,7 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
                                          "index_pages": index_pages}, sort_keys=True,
                                         ensure_ascii=False, indent=1).encode("utf-8")
             if options.booklet:
-                from .booklet import impose
+                from .pdf.booklet import impose
 
                 log.info("5. imposing the booklet")
                 made[options.outdir / f"{name}-booklet.pdf"] = impose(edition.pdf, options.booklet)

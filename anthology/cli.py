@@ -125,7 +125,7 @@ def check_command(manuscript: Path | None, strict: bool) -> None:
               help="How often a name must occur to be proposed.")
 def index_command(manuscript: Path | None, suggest: bool, minimum: int) -> None:
     """Propose index terms for MANUSCRIPT, as [[index]] tables to paste into volume.toml."""
-    from .apparatus import suggest_index
+    from .render.apparatus import suggest_index
     from .manuscript import read_manuscript
 
     volume = read_manuscript(_manuscript(manuscript)).volume

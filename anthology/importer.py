@@ -105,7 +105,7 @@ import tomli_w
 
 from .errors import Diagnostic, InputError
 from .manuscript import NOT_XML
-from .typography import tex_quotes
+from .render.typography import tex_quotes
 
 __all__ = ["ImportReport", "Imported", "import_dump", "format_report"]
 

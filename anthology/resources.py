@@ -20,7 +20,7 @@ def _first(*candidates: Path) -> Path:
 
 
 def templates_dir() -> Path:
-    return PACKAGE / "templates"
+    return PACKAGE / "render" / "templates"
 
 
 def styles_dir() -> Path:

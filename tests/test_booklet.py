@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from anthology.booklet import SHEETS, booklet_order, impose
+from anthology.pdf.booklet import SHEETS, booklet_order, impose
 from anthology.manuscript import read_manuscript
-from anthology.pdf import PrintOptions, write_pdf
+from anthology.pdf.html import PrintOptions, write_pdf
 from anthology.render import render
 
 MM = 72 / 25.4

@@ -316,7 +316,7 @@ def test_no_key_for_a_manuscript_that_is_not_there(tmp_path: Path) -> None:
 def test_library_versions_are_found_without_importing_them() -> None:
     from importlib.metadata import version
 
-    found = cache._versions(cache.LIBRARIES)
+    found = cache.builds._versions(cache.LIBRARIES)
     for name in ("weasyprint", "lxml", "pillow", "ebooklib"):
         assert found[name] == version(name)
 
@@ -373,6 +373,6 @@ def test_an_up_to_date_build_loads_nothing_heavy(ms: Path, tmp_path: Path) -> No
         out = _probe(call, tmp_path)
     assert out.startswith("up to date: out/ms.epub (nothing changed)\n")
     heavy = {"lxml", "jinja2", "markdown", "weasyprint", "ebooklib", "PIL", "nh3", "pypdf",
-             "anthology.render", "anthology.pdf", "anthology.epub", "anthology.pagemap",
+             "anthology.render", "anthology.pdf", "anthology.epub", "anthology.pdf.pagemap",
              "anthology.manuscript", "anthology.model", "importlib.metadata"}
     assert not heavy & set(json.loads(out.splitlines()[-1]))

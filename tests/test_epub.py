@@ -16,8 +16,9 @@ import pytest
 from validators import assert_epubcheck_clean
 from lxml import etree
 
-from anthology.cover import cover_png
-from anthology.epub import FONT_LEVEL, TEXT_LEVEL, write_epub
+from anthology.epub.cover import cover_png
+from anthology.epub import write_epub
+from anthology.epub.writer import FONT_LEVEL, TEXT_LEVEL
 from anthology.errors import OutputError
 from anthology.model import Book, Creator, Document, Stylesheet, TocEntry
 
@@ -578,7 +579,7 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
     import subprocess
     import sys
 
-    from anthology.cover import _cover_png
+    from anthology.epub.cover import _cover_png
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     args = ("Victor Serge", "The Course Is Set on Hope", ("Susan Weissman",),
@@ -586,7 +587,7 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
             (), (400, 640))
     drawn = _cover_png.__wrapped__(*args)
     (kept,) = (tmp_path / "anthology" / "covers").iterdir()
-    script = (f"import sys; from anthology.cover import _cover_png; "
+    script = (f"import sys; from anthology.epub.cover import _cover_png; "
               f"png = _cover_png.__wrapped__(*{args!r}); "
               f"print('PIL' in sys.modules, png == {drawn!r})")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -604,7 +605,7 @@ def test_deflated_fonts_kept_between_runs_are_checked(tmp_path, monkeypatch) -> 
     deflated again."""
     import zlib
 
-    from anthology.epub import FONT_LEVEL, _deflate, _deflate_font
+    from anthology.epub.writer import FONT_LEVEL, _deflate, _deflate_font
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     data = b"not really a font, but bytes all the same " * 500

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from anthology import fragments
+from anthology.render import fragments
 from anthology.manuscript import read_manuscript
 from anthology.render import render
 

@@ -10,9 +10,9 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from anthology.layout import Chunk, Job, Pool, _Plan, keep_footnotes_with_calls
+from anthology.pdf.layout import Chunk, Job, Pool, _Plan, keep_footnotes_with_calls
 from anthology.manuscript import read_manuscript
-from anthology.pdf import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
+from anthology.pdf.html import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
                            print_html, warm_up_job)
 from anthology.render import render
 from anthology.resources import styles_dir
@@ -151,7 +151,7 @@ def test_columns_are_laid_out_as_weasyprint_lays_them_out(case, monkeypatch) -> 
     every page is where WeasyPrint unchanged puts it."""
     from weasyprint import CSS, HTML
 
-    from anthology.layout import _install_hook
+    from anthology.pdf.layout import _install_hook
 
     _install_hook()
     html, css = column_cases()[case], CSS(string=COLUMNS_CSS)
@@ -290,7 +290,7 @@ def popen(self, args, *a, **k):
     spawned.append(args)
     return real_popen(self, args, *a, **k)
 subprocess.Popen.__init__ = popen
-from anthology.layout import import_weasyprint
+from anthology.pdf.layout import import_weasyprint
 import_weasyprint()
 import weasyprint.text.ffi as ffi
 assert ctypes.util.find_library is search
@@ -318,7 +318,7 @@ class FailOnce:
                 raise OSError("cannot load library 'libpango-1.0.so.0'")
         return None
 sys.meta_path.insert(0, FailOnce())
-from anthology.layout import import_weasyprint
+from anthology.pdf.layout import import_weasyprint
 import_weasyprint()
 import weasyprint
 assert seen == [False, True], seen

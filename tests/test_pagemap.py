@@ -26,8 +26,8 @@ from anthology.epub import write_epub
 from anthology.errors import OutputError
 from anthology.manuscript import read_manuscript
 from anthology.model import Book, Document
-from anthology.pagemap import PageMap, PageStart, insert_pagebreaks, page_map
-from anthology.pdf import PrintOptions, edition_name, layout_key, print_edition, write_pdf
+from anthology.pdf.pagemap import PageMap, PageStart, insert_pagebreaks, page_map
+from anthology.pdf.html import PrintOptions, edition_name, layout_key, print_edition, write_pdf
 from anthology.render import render, with_index_pages
 from validators import assert_epubcheck_clean
 

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from anthology.errors import InputError
 from anthology.manuscript import read_manuscript
 from anthology.model import Book
-from anthology.pdf import PrintOptions, print_html, write_pdf
+from anthology.pdf.html import PrintOptions, print_html, write_pdf
 from anthology.render import render
 
 MM = 72 / 25.4
@@ -464,7 +464,7 @@ def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
 
 
 def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> None:
-    from anthology.pdf import _styles_fetcher
+    from anthology.pdf.html import _styles_fetcher
     from anthology.resources import styles_dir
 
     fetch = _styles_fetcher()
@@ -486,7 +486,7 @@ def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
     doc = book.documents[-1]
     odd = dataclasses.replace(doc, body=doc.body.replace("teaches history", "teaches \u4e2d"))
     book = dataclasses.replace(book, documents=(*book.documents[:-1], odd))
-    with caplog.at_level(logging.WARNING, logger="anthology.pdf"):
+    with caplog.at_level(logging.WARNING, logger="anthology.pdf.html"):
         print_html(book, PrintOptions())
     assert "U+4E2D" in caplog.text
 

@@ -60,9 +60,9 @@ def test_rendering_again_gives_the_same_book(mini: Path) -> None:
 
 def test_removals_are_logged_every_time_a_text_is_converted(caplog) -> None:
     # converted texts are kept for the next time, except those the sanitiser changed
-    from anthology.render import _markdown
+    from anthology.render.book import _markdown
 
-    with caplog.at_level("WARNING", logger="anthology.sanitize"):
+    with caplog.at_level("WARNING", logger="anthology.render.sanitize"):
         first = _markdown("kept *once* <script>x</script>")
         again = _markdown("kept *once* <script>x</script>")
     assert first == again
@@ -70,7 +70,7 @@ def test_removals_are_logged_every_time_a_text_is_converted(caplog) -> None:
 
 
 def test_a_kept_body_gives_its_note_references_again(mini: Path) -> None:
-    from anthology.render import _markdown
+    from anthology.render.book import _markdown
 
     piece = read_manuscript(mini).volume.parts[0].pieces[0]
     refs: dict[str, list[str]] = {}

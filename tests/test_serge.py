@@ -173,7 +173,7 @@ def test_index_page_numbers_are_pages_where_the_term_occurs(serge_full: Path) ->
     texts = _pdf_page_texts(serge_full / "serge.pdf")
     assert len(labels) == len(texts)
     manifest = tomllib.loads((ROOT / "seeds" / "serge" / "volume.toml").read_text("utf-8"))
-    from anthology.typography import smarten
+    from anthology.render.typography import smarten
 
     # the index prints each heading typeset
     matches = {smarten(t["heading"]): t.get("matches", [t["heading"]]) for t in manifest["index"]}
@@ -192,7 +192,7 @@ def test_index_page_numbers_are_pages_where_the_term_occurs(serge_full: Path) ->
 
 def test_imprint_lists_every_source_as_given(serge_full: Path) -> None:
     from anthology.manuscript import read_manuscript
-    from anthology.typography import smarten
+    from anthology.render.typography import smarten
 
     imprint = " ".join("".join(_documents(serge_full / "serge.epub")["imprint.xhtml"].itertext())
                        .split())

@@ -31,15 +31,15 @@ from typing import TYPE_CHECKING, Callable
 import lxml.html
 from lxml import etree
 
-from .errors import Diagnostic, InputError, OutputError
-from .model import Book, PrintOptions
+from ..errors import Diagnostic, InputError, OutputError
+from ..model import Book, PrintOptions
 from .pagemap import SHARED, SHARED_TAG, PageMap, assemble, layout_key
-from .render import shared_html
-from .resources import styles_dir
+from ..render import shared_html
+from ..resources import styles_dir
 
 if TYPE_CHECKING:
     from .layout import Pool
-    from .timings import Timings
+    from ..timings import Timings
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def warm_up_job(options: PrintOptions):
     the book is still being read and rendered. Made without the book, so it guesses that the
     book has parts (a wrong guess costs only the parsing of the last, small stylesheet)."""
     from .layout import Job
-    from .resources import fonts_dir
+    from ..resources import fonts_dir
 
     fonts = tuple(sorted(fonts_dir().glob("*.ttf")))
     base = "\n" + (styles_dir() / "base.css").read_text("utf-8") + "\n"  # as shared_html has it
@@ -629,7 +629,7 @@ def _index_sections(book: Book, options: PrintOptions, index_pages: dict[str, st
     """The index as print sets it, now that its page numbers are known."""
     from dataclasses import replace
 
-    from .render import with_index_pages
+    from ..render import with_index_pages
 
     paged = with_index_pages(book, index_pages)
     index = [d for d in paged.documents if d.id == "index"]

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from . import __version__
-from .errors import Diagnostic
+from .. import __version__
+from ..errors import Diagnostic
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def _package_digest() -> str:
     """A hash of anthology's own files: its Python, its templates, its styles and fonts.
     Once a process: the build key, the layout key and the fragments' key all need it, and
     the files a running anthology is made of do not change under it."""
-    from .resources import PACKAGE, styles_dir, templates_dir
+    from ..resources import PACKAGE, styles_dir, templates_dir
 
     digest = hashlib.sha256()
     groups = [("python", PACKAGE, ".py"), ("templates", templates_dir(), ""),

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .resources import keep, user_cache
+from ..resources import keep, user_cache
 
 if TYPE_CHECKING:  # Pillow is imported only to draw a cover the cache does not hold
     from PIL import Image, ImageDraw, ImageFont
@@ -109,7 +109,7 @@ def _key(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[
          size: tuple[int, int]) -> str:
     """A hash of what the cover is made of: the words, the size, the fonts' bytes, this
     module's code, and the Pillow (with its FreeType) and zlib that draw and pack it."""
-    from .cache import _versions
+    from ..cache.builds import _versions
 
     digest = hashlib.sha256()
 

@@ -43,9 +43,9 @@ from ebooklib import epub as ebooklib_epub
 from lxml import etree
 
 from .cover import cover_png
-from .errors import Diagnostic, OutputError
-from .model import Book, Document, TocEntry
-from .resources import keep, user_cache
+from ..errors import Diagnostic, OutputError
+from ..model import Book, Document, TocEntry
+from ..resources import keep, user_cache
 
 __all__ = ["write_epub"]
 

@@ -39,8 +39,8 @@ from typing import Any, Callable, Iterator
 
 from lxml import etree
 
-from .errors import Diagnostic, OutputError
-from .model import Book, Document
+from ..errors import Diagnostic, OutputError
+from ..model import Book, Document
 
 log = logging.getLogger(__name__)
 
@@ -444,9 +444,9 @@ def layout_key(book: Book, options: Any) -> str:
     """
     from dataclasses import asdict
 
-    from . import __version__
-    from .cache import _package_digest, _versions
-    from .render import shared_html
+    from .. import __version__
+    from ..cache.builds import _package_digest, _versions
+    from ..render import shared_html
 
     fields = dict(sorted(asdict(options).items()))
     fields.pop("variant", None)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, InputError
-from .model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
+from ..errors import Diagnostic, InputError
+from ..model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
                     Reviewed, Volume)
 from .notes import split_notes
 
