@@ -316,7 +316,7 @@ def test_no_key_for_a_manuscript_that_is_not_there(tmp_path: Path) -> None:
 def test_library_versions_are_found_without_importing_them() -> None:
     from importlib.metadata import version
 
-    found = cache.builds._versions(cache.LIBRARIES)
+    found = cache.library_versions(cache.LIBRARIES)
     for name in ("weasyprint", "lxml", "pillow", "ebooklib"):
         assert found[name] == version(name)
 

@@ -45,7 +45,7 @@ from lxml import etree
 from .cover import cover_png
 from ..errors import Diagnostic, OutputError
 from ..model import Book, Document, TocEntry
-from ..resources import keep, user_cache
+from ..cache import keep, user_cache
 
 __all__ = ["write_epub"]
 

@@ -445,14 +445,14 @@ def layout_key(book: Book, options: Any) -> str:
     from dataclasses import asdict
 
     from .. import __version__
-    from ..cache.builds import _package_digest, _versions
+    from ..cache import library_versions, package_digest
     from ..render import shared_html
 
     fields = dict(sorted(asdict(options).items()))
     fields.pop("variant", None)
     digest = hashlib.sha256()
-    for part in (f"anthology {__version__} {_package_digest()}",
-                 f"weasyprint {_versions(['weasyprint'])}", f"page map {FORMAT}",
+    for part in (f"anthology {__version__} {package_digest()}",
+                 f"weasyprint {library_versions(['weasyprint'])}", f"page map {FORMAT}",
                  json.dumps(fields, sort_keys=True), shared_html(book, layers=("base.css",))):
         digest.update(part.encode("utf-8") + b"\0")
     return "sha256:" + digest.hexdigest()

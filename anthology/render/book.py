@@ -25,7 +25,8 @@ from . import fragments
 from .apparatus import glossary, note_on_text
 from ..model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
                     Volume)
-from ..resources import fonts_dir, styles_dir, templates_dir, user_cache
+from ..cache import user_cache
+from ..resources import fonts_dir, styles_dir, templates_dir
 from .typography import NBSP, smarten
 
 _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
