@@ -10,7 +10,8 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from anthology.pdf.layout import Chunk, Job, Pool, _Plan, keep_footnotes_with_calls
+from anthology.pdf.html import keep_footnotes_with_calls
+from anthology.pdf.layout import Chunk, Job, Pool, _Plan
 from anthology.manuscript import read_manuscript
 from anthology.pdf.html import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
                            print_html, warm_up_job)

@@ -132,7 +132,7 @@ def _environment(manifest: Path) -> list[str]:
     """Python, the libraries' versions and, when it reaches the outputs, the build's epoch."""
     fields = [f"anthology {__version__}", f"python {sys.version}"]
     fields += [f"{name} {version}" for name, version in library_versions(LIBRARIES).items()]
-    # render.py's rule: volume.toml's date, else SOURCE_DATE_EPOCH, else 1980 (as if unset)
+    # dates.modified's rule: volume.toml's date, else SOURCE_DATE_EPOCH, else 1980 (as if unset)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch and not _dated(manifest):  # volume.toml is parsed only when it can matter
         fields.append(f"SOURCE_DATE_EPOCH {epoch}")

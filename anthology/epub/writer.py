@@ -46,14 +46,10 @@ from .cover import cover_png
 from ..errors import Diagnostic, OutputError
 from ..model import Book, Document, TocEntry
 from ..cache import keep, user_cache
+from ..xhtml import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_LANG, parse_fragment
 
 __all__ = ["write_epub"]
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
-XML_LANG = f"{{{XML_NS}}}lang"
 
 ROOT = "EPUB"  # ebooklib's FOLDER_NAME; the OPF and the nav document sit here
 TEXT, STYLES, FONTS, IMAGES = "text", "styles", "fonts", "images"
@@ -239,13 +235,11 @@ def _check_names(book: Book) -> None:
 
 def parse_documents(book: Book) -> list[_Parsed]:
     """Parse each body (one XHTML element, ``epub:`` prefix allowed) into an lxml element."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     parsed, problems = [], []
     for doc in book.documents:
         path = f"{TEXT}/{doc.id}.xhtml"
-        wrapped = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{doc.body}</div>'
         try:
-            root = etree.fromstring(wrapped.encode("utf-8"), parser)
+            root = parse_fragment(doc.body)
         except etree.XMLSyntaxError as exc:
             problems.append(_problem(path, "epub-bad-xhtml", f"the body is not well-formed: {exc}"))
             continue

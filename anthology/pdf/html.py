@@ -23,7 +23,6 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Callable
 import lxml.html
 from lxml import etree
 
+from .. import dates
 from ..errors import Diagnostic, InputError, OutputError
 from ..model import Book, PrintOptions
 from .pagemap import SHARED, SHARED_TAG, PageMap, assemble, layout_key
@@ -86,6 +86,8 @@ TRIM_NAMES = {"a5": "A5 (148 × 210 mm)", "6x9in": "6 × 9 in (152 × 229 mm)",
 
 # Glyphs Charis SIL lacks, and what print sets instead (a fallback font would be embedded).
 _PRINT_SUBSTITUTES = {"\u21a9\ufe0e": "\u2191", "\u21a9": "\u2191"}
+_LOOSE_BLOCKS = 12  # about a page of paragraphs after a call
+_FOOTNOTE_BLOCKS = ("p", "li", "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCK_TAGS = {"p", "div", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "pre", "table",
                "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "figure", "hr"}
 
@@ -149,7 +151,7 @@ def print_edition(book: Book, options: PrintOptions, key: str = "",
     try:
         laid = layout.run(cut.chunks, pool, base_url=_base_url(), blank_html=cut.html([]),
                           make_html=make_html, metadata=_metadata(book),
-                          epoch=_epoch(book.modified), styles=cut.styles,
+                          epoch=str(dates.epoch(book.modified)), styles=cut.styles,
                           variant=options.variant or None,
                           on_map=mapped)
     except RuntimeError as exc:
@@ -182,19 +184,6 @@ def edition_name(book: Book, options: PrintOptions) -> str:
 
 def _base_url() -> str:
     return styles_dir().as_uri() + "/"
-
-
-def _epoch(modified: str) -> str:
-    """SOURCE_DATE_EPOCH for drawing: fontTools stamps each subset font with the time of the
-    build unless it is set, so the book's own date is used and the same book gives the same
-    bytes."""
-    try:
-        stamp = datetime.fromisoformat(modified.replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=timezone.utc)
-        return str(int(stamp.timestamp()))
-    except ValueError:  # render always writes an ISO stamp; keep builds reproducible anyway
-        return "315532800"
 
 
 def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None = None) -> str:
@@ -623,6 +612,37 @@ def _groups(elements: list) -> list[tuple[str, list]]:
     if end < len(elements):
         groups.append(("index", elements[end:]))
     return groups
+
+
+def keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
+    """Remedies, mildest first, for a footnote pushed off its call's page (print.css).
+
+    WeasyPrint moves a placed footnote to the next page when a later line will not fit and
+    orphans or widows forbid breaking before it. So first allow single lines (orphans and
+    widows 1) in the call's paragraph and the few after it; then end the page after the
+    call's paragraph; then begin that paragraph on a new page. Return False when every call
+    has had all three.
+    """
+    changed = False
+    for call_id in call_ids:
+        block = root.get_element_by_id(call_id, None)
+        while block is not None and block.tag not in _FOOTNOTE_BLOCKS:
+            block = block.getparent()
+        if block is None:
+            continue
+        classes = set((block.get("class") or "").split())
+        if "footnote-loose" not in classes:
+            following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
+            for el in following[:_LOOSE_BLOCKS]:
+                _add_class(el, "footnote-loose")
+            changed = True
+            continue
+        for remedy in ("footnote-keep-after", "footnote-keep-before"):
+            if remedy not in classes:
+                _add_class(block, remedy)
+                changed = True
+                break
+    return changed
 
 
 def _index_sections(book: Book, options: PrintOptions, index_pages: dict[str, str]) -> list:

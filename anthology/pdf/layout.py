@@ -43,12 +43,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..dates import DEFAULT_EPOCH
+
 log = logging.getLogger(__name__)
 
 SCALE = 0.75  # PDF points per CSS pixel
 FOOTNOTE_PASSES = 4
-_LOOSE_BLOCKS = 12  # about a page of paragraphs after a call
-_FOOTNOTE_BLOCKS = ("p", "li", "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 # ---- what a worker is asked and what it answers (plain, picklable data) -----------------
@@ -64,7 +64,7 @@ class Job:
     shift: int | None  # added to the page counter in the margins; None: ask once paginated
     calls: tuple[tuple[str, str], ...] = ()  # footnote id → its call's id (footnote mode)
     metadata: dict[str, Any] = field(default_factory=dict)
-    epoch: str = "315532800"  # SOURCE_DATE_EPOCH while drawing (fonts' stamps)
+    epoch: str = str(DEFAULT_EPOCH)  # SOURCE_DATE_EPOCH while drawing (fonts' stamps)
     own_numbers: bool = False  # labels from the chunk's own counters (the front matter)
     styles: tuple[str, ...] = ()  # the print stylesheets, parsed once a process
 
@@ -355,6 +355,8 @@ def _lay_out(job, report, fetcher, laid, keep_document, started):
         except _Relayout as again:
             import lxml.html
 
+            from .html import keep_footnotes_with_calls
+
             if tree is None:
                 tree = lxml.html.document_fromstring(html)
             if not keep_footnotes_with_calls(tree, [calls[n] for n in again.strays]):
@@ -435,43 +437,6 @@ def _stray_pages(document, calls: dict[str, str]) -> list[tuple[str, int, int]]:
             page_of.setdefault(name, number)
     return [(note, page_of[call], page_of[note]) for note, call in sorted(calls.items())
             if note in page_of and call in page_of and page_of[note] != page_of[call]]
-
-
-def keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
-    """Remedies, mildest first, for a footnote pushed off its call's page (print.css).
-
-    WeasyPrint moves a placed footnote to the next page when a later line will not fit and
-    orphans or widows forbid breaking before it. So first allow single lines (orphans and
-    widows 1) in the call's paragraph and the few after it; then end the page after the
-    call's paragraph; then begin that paragraph on a new page. Return False when every call
-    has had all three.
-    """
-    changed = False
-    for call_id in call_ids:
-        block = root.get_element_by_id(call_id, None)
-        while block is not None and block.tag not in _FOOTNOTE_BLOCKS:
-            block = block.getparent()
-        if block is None:
-            continue
-        classes = set((block.get("class") or "").split())
-        if "footnote-loose" not in classes:
-            following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
-            for el in following[:_LOOSE_BLOCKS]:
-                _add_class(el, "footnote-loose")
-            changed = True
-            continue
-        for remedy in ("footnote-keep-after", "footnote-keep-before"):
-            if remedy not in classes:
-                _add_class(block, remedy)
-                changed = True
-                break
-    return changed
-
-
-def _add_class(el, name: str) -> None:
-    classes = (el.get("class") or "").split()
-    if name not in classes:
-        el.set("class", " ".join([*classes, name]))
 
 
 # ---- worker processes ---------------------------------------------------------------------

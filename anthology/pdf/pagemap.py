@@ -40,7 +40,9 @@ from typing import Any, Callable, Iterator
 from lxml import etree
 
 from ..errors import Diagnostic, OutputError
-from ..model import Book, Document
+from ..model import Book
+from ..names import roman
+from ..xhtml import EPUB_TYPE, XHTML_NS, local_name, parse_fragment
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +50,6 @@ __all__ = ["PageStart", "PageMap", "page_map", "page_starts", "page_labels", "fo
            "assemble", "insert_pagebreaks", "layout_key", "FORMAT"]
 
 FORMAT = 1  # the page map's JSON format; a file of another format is never reused
-
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
 
 SHARED = "data-shared"  # "added" | "moved": see the module docstring
 SHARED_TAG = "data-shared-tag"
@@ -149,13 +147,6 @@ def _words_before(text: str, position: int) -> int:
     return count
 
 
-def _local(tag: Any) -> str | None:
-    """An element's tag without its namespace; None for comments and processing instructions."""
-    if not isinstance(tag, str):
-        return None
-    return tag.rsplit("}", 1)[-1].lower()
-
-
 def _text_pieces(top: Any, skip: Callable[[Any], bool] = lambda el: False
                  ) -> Iterator[tuple[Any, str, str]]:
     """The text of ``top`` in document order, as (node, "text" | "tail", text) pieces, with
@@ -163,14 +154,14 @@ def _text_pieces(top: Any, skip: Callable[[Any], bool] = lambda el: False
     subtrees for which ``skip`` is true are left out, their tails kept."""
 
     def walk(el: Any) -> Iterator[tuple[Any, str, str]]:
-        tag = _local(el.get(SHARED_TAG) or el.tag)
+        tag = local_name(el.get(SHARED_TAG) or el.tag)
         block = el is not top and tag in BLOCK_TAGS
         if block:
             yield None, "", _SEPARATOR
         if el.text:
             yield el, "text", el.text
         for child in el:
-            if _local(child.tag) is not None and not skip(child):
+            if local_name(child.tag) is not None and not skip(child):
                 yield from walk(child)
             if child.tail:
                 yield child, "tail", child.tail
@@ -224,15 +215,18 @@ def page_labels(document: Any, with_style: bool = False):
             label, style = printed[n]
             labels.append(label)
         else:
-            labels.append(_format(value, style))
+            labels.append(format_label(value, style))
     if with_style:  # and the counter style of the last run, to name a page added after it
         return labels, style or "decimal"
     return labels
 
 
 def format_label(value: int, style: str) -> str:
-    """What a page with counter value ``value`` is called in counter style ``style``."""
-    return _format(value, style)
+    """What a page with counter value ``value`` is called in counter style ``style``
+    (``decimal``, ``lower-roman`` or ``upper-roman``; roman outside 1-3999 is decimal)."""
+    if style == "decimal":
+        return str(value)
+    return roman(value).upper() if style == "upper-roman" else roman(value)
 
 
 _COUNTER_STYLES = ("decimal", "lower-roman", "upper-roman")
@@ -242,7 +236,7 @@ def _printed_folio(page_box: Any, value: int) -> tuple[str, str] | None:
     """The folio a page prints in its margins, with its counter style, if it prints one."""
     from weasyprint.formatting_structure import boxes
 
-    forms = {_format(value, style): style for style in reversed(_COUNTER_STYLES)}
+    forms = {format_label(value, style): style for style in reversed(_COUNTER_STYLES)}
     for margin in page_box.children:
         if not isinstance(margin, boxes.MarginBox):
             continue
@@ -251,21 +245,6 @@ def _printed_folio(page_box: Any, value: int) -> tuple[str, str] | None:
         if text in forms:
             return text, forms[text]
     return None
-
-
-def _format(value: int, style: str) -> str:
-    """A counter value in a CSS counter style (roman outside 1-3999 falls back to decimal)."""
-    if style == "decimal" or not 0 < value < 4000:
-        return str(value)
-    numerals = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    out = []
-    for number, numeral in numerals:
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    roman = "".join(out)
-    return roman.upper() if style == "upper-roman" else roman
 
 
 class _Source:
@@ -461,16 +440,10 @@ def layout_key(book: Book, options: Any) -> str:
 # ---- from a page map to EPUB page breaks --------------------------------------------------
 
 
-def _parse(doc: Document) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    wrapped = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{doc.body}</div>'
-    return etree.fromstring(wrapped.encode("utf-8"), parser)
-
-
 def _serialise(wrapper: etree._Element) -> str:
     for el in wrapper.iter():
         if isinstance(el.tag, str) and el.text is None and len(el) == 0 \
-                and _local(el.tag) not in _VOID:
+                and local_name(el.tag) not in _VOID:
             el.text = ""  # <a id="x"></a>, never <a id="x"/>, which HTML reads as an open tag
     text = etree.tostring(wrapper, encoding="unicode", method="xml")
     return text[text.index(">") + 1:text.rindex("</")]
@@ -531,7 +504,7 @@ def _outermost_kept(el: etree._Element) -> etree._Element | None:
     top-level element (a marker must stay inside it)."""
     found = None
     while el.getparent() is not None and el.getparent().getparent() is not None:
-        if _local(el.tag) in _KEEP_WHOLE:
+        if local_name(el.tag) in _KEEP_WHOLE:
             found = el
         el = el.getparent()
     return found
@@ -548,7 +521,7 @@ def insert_pagebreaks(book: Book, pages: PageMap) -> Book:
     """
     if book.page_source:
         raise ValueError("the book already carries page break markers")
-    trees = [_parse(doc) for doc in book.documents]
+    trees = [parse_fragment(doc.body) for doc in book.documents]
     where: dict[str, tuple[int, etree._Element]] = {}
     for n, tree in enumerate(trees):
         for el in tree.iter():
