@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from anthology.pdf.booklet import SHEETS, booklet_order, impose
 from anthology.manuscript import read_manuscript
-from anthology.pdf.html import PrintOptions, write_pdf
+from anthology.pdf import PrintOptions, print_edition
 from anthology.render import render
 
 MM = 72 / 25.4
@@ -73,7 +73,7 @@ def test_folded_sheets_read_in_order(n: int) -> None:
 @pytest.fixture(scope="module")
 def book_pdf() -> bytes:
     mini = Path(__file__).parent / "fixtures" / "manuscripts" / "mini"
-    return write_pdf(render(read_manuscript(mini).volume), PrintOptions())
+    return print_edition(render(read_manuscript(mini).volume), PrintOptions()).pdf
 
 
 def test_impose_gives_two_sides_per_four_pages_on_landscape_a4(book_pdf: bytes) -> None:
@@ -116,7 +116,7 @@ def test_a5_on_a4_is_placed_at_its_own_size(book_pdf: bytes) -> None:
 
 def test_other_trims_are_scaled_to_fit_half_a_sheet() -> None:
     mini = Path(__file__).parent / "fixtures" / "manuscripts" / "mini"
-    pdf = write_pdf(render(read_manuscript(mini).volume), PrintOptions(trim="6x9in"))
+    pdf = print_edition(render(read_manuscript(mini).volume), PrintOptions(trim="6x9in")).pdf
     imposed = PdfReader(io.BytesIO(impose(pdf, "letter")))
     assert float(imposed.pages[0].mediabox.width) == SHEETS["letter"][0]
     scale = float(imposed.pages[0].get_contents().get_data().decode().split()[1])

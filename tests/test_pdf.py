@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from anthology.errors import InputError
 from anthology.manuscript import read_manuscript
 from anthology.model import Book
-from anthology.pdf.html import PrintOptions, print_html, write_pdf
+from anthology.pdf import PrintOptions, print_edition, print_html
 from anthology.render import render
 
 MM = 72 / 25.4
@@ -101,7 +101,7 @@ def links(data: bytes) -> list[tuple[int, str, int, float, float]]:
 
 def build(manuscript: Path, **options) -> tuple[Book, bytes]:
     book = render(read_manuscript(manuscript).volume)
-    return book, write_pdf(book, PrintOptions(**options))
+    return book, print_edition(book, PrintOptions(**options)).pdf
 
 
 # ---- a longer manuscript: pieces that run over many pages, notes on every page ----------------
@@ -419,19 +419,23 @@ def test_pdf_variants(mini) -> None:
 def test_bad_options_are_all_reported_at_once(mini) -> None:
     book = render(read_manuscript(mini).volume)
     with pytest.raises(InputError) as caught:
-        write_pdf(book, PrintOptions(trim="b5", notes="sidenotes", variant="pdf/x-4",
-                                     bleed="lots", marks="cross"))
+        print_edition(book, PrintOptions(trim="b5", notes="sidenotes", variant="pdf/x-4",
+                                     bleed="lots", marks="cross")).pdf
     text = str(caught.value)
     for option in ("--trim", "--notes", "--pdf-variant", "--bleed", "--marks"):
         assert option in text
 
 
-def test_progress_reports_steps(mini) -> None:
+def test_progress_reports_the_chunks_and_the_pages(mini) -> None:
+    from anthology.pdf.html import Cut, print_tree
+
     book = render(read_manuscript(mini).volume)
     steps: list[str] = []
-    write_pdf(book, PrintOptions(), progress=steps.append)
-    assert re.fullmatch(r"laying out \d+ chunks, \d+ at a time", steps[0])
-    assert re.fullmatch(r"drew and joined \d+ pages", steps[-1])
+    edition = print_edition(book, PrintOptions(), jobs=2, progress=steps.append)
+    chunks = Cut(*print_tree(book, PrintOptions())).chunks
+    assert len(chunks) > 1
+    assert steps == [f"laying out {len(chunks)} chunks, 2 at a time",
+                     f"drew and joined {len(edition.pages.pages)} pages"]
 
 
 # ---- the print HTML ---------------------------------------------------------------------------
@@ -464,10 +468,10 @@ def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
 
 
 def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> None:
-    from anthology.pdf.html import _styles_fetcher
+    from anthology.pdf.options import styles_fetcher
     from anthology.resources import styles_dir
 
-    fetch = _styles_fetcher()
+    fetch = styles_fetcher()
     font = sorted((styles_dir() / "fonts").glob("*.ttf"))[0]
     assert fetch(font.as_uri()).read()[:4] in (b"\x00\x01\x00\x00", b"true")
     outside = tmp_path / "x.css"
@@ -478,7 +482,7 @@ def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> Non
             fetch(url)
     book = render(read_manuscript(mini).volume)
     with pytest.raises(InputError):
-        write_pdf(dataclasses.replace(book, fonts=(outside,)), PrintOptions())
+        print_edition(dataclasses.replace(book, fonts=(outside,)), PrintOptions()).pdf
 
 
 def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
@@ -497,8 +501,8 @@ def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
 @pytest.fixture(scope="module")
 def serge_pdfs() -> tuple[Book, bytes, bytes]:
     book = render(read_manuscript(Path(__file__).parent.parent / "seeds" / "serge").volume)
-    return (book, write_pdf(book, PrintOptions()),
-            write_pdf(book, PrintOptions(notes="footnotes")))
+    return (book, print_edition(book, PrintOptions()).pdf,
+            print_edition(book, PrintOptions(notes="footnotes")).pdf)
 
 
 def test_the_serge_volume_in_both_note_modes(serge_pdfs, tmp_path: Path) -> None:

@@ -1,19 +1,15 @@
-"""Turn the shared HTML book into a print-ready PDF.
+"""Turn the shared HTML into the print HTML, cut into chunks that are laid out on their own.
 
-The PDF is set from the very HTML the EPUB is made from (``shared_html``): ``base.css``, then
-the print layer ``styles/print.css``, then a few ``@page`` rules written here for the trim
-size, bleed, crop marks and large print. The print HTML differs from the shared HTML only by
-what paper needs: running-head strings and bookmark labels as data attributes, page numbers
+The print HTML differs from the shared HTML only by what paper needs: the print layers
+(``options.py``), running-head strings and bookmark labels as data attributes, page numbers
 in the contents, and, in footnote mode, each note's text moved to its first call (one note
-source, two renderings). Nothing is fetched from the network or the system: the fonts come
-from the package's styles folder and any other URL is refused.
+source, two renderings). It is cut before every part, piece and back-matter section, where
+the book turns to a recto (see ``layout.py``).
 
-:func:`print_edition` also returns the page map of the very layout it draws (where each
-page begins, in the shared HTML's ids and words: see ``pagemap.py``). So the map can name
-the shared HTML's places, the print HTML marks where it departs from the shared HTML:
-``data-shared="added"`` on text only print has, ``data-shared="moved"`` on a footnote (an
-endnote elsewhere in the shared HTML), ``data-shared-tag`` on an element whose tag print
-changed.
+So the page map (``pagemap.py``) can name the shared HTML's places, the print HTML marks
+where it departs from the shared HTML: ``data-shared="added"`` on text only print has,
+``data-shared="moved"`` on a footnote (an endnote elsewhere in the shared HTML),
+``data-shared-tag`` on an element whose tag print changed.
 """
 
 from __future__ import annotations
@@ -21,68 +17,18 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
 
 import lxml.html
 from lxml import etree
 
-from .. import dates
-from ..errors import Diagnostic, InputError, OutputError
 from ..model import Book, PrintOptions
-from .pagemap import SHARED, SHARED_TAG, PageMap, assemble, layout_key
 from ..render import shared_html
-from ..resources import styles_dir
-
-if TYPE_CHECKING:
-    from .layout import Pool
-    from ..timings import Timings
+from .options import print_styles
+from .pagemap import SHARED, SHARED_TAG
 
 log = logging.getLogger(__name__)
-
-__all__ = ["PrintOptions", "PrintEdition", "TRIMS", "write_pdf", "print_edition", "print_html",
-           "edition_name", "layout_key"]
-
-FONT_FAMILY = "Anthology Charis"  # a private name, so a system "Charis SIL" is never used
-NOTE_MODES = ("endnotes", "footnotes")
-VARIANTS = ("", "pdf/a-2b", "pdf/ua-1")
-MARKS = ("", "crop")
-_LENGTH = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px|q))$")
-
-
-@dataclass(frozen=True)
-class _Trim:
-    """A page size and the type and margins that suit it."""
-
-    width: str
-    height: str
-    size: float  # body type, pt
-    leading: float  # line height, as a multiple of the type size
-    top: str  # the running head sits in the top margin
-    bottom: str  # the dropped folio sits in the bottom margin
-    inner: str  # the gutter
-    outer: str
-
-
-# Margins keep a measure of about 60-70 characters; the gutter is the larger side margin.
-TRIMS: dict[str, _Trim] = {
-    "a5": _Trim("148mm", "210mm", 10.5, 1.38, "19mm", "21mm", "20mm", "16mm"),
-    "6x9in": _Trim("6in", "9in", 11, 1.38, "20mm", "22mm", "21mm", "16mm"),
-    "a4": _Trim("210mm", "297mm", 12, 1.4, "26mm", "30mm", "36mm", "28mm"),
-    "letter": _Trim("8.5in", "11in", 12, 1.4, "24mm", "28mm", "36mm", "28mm"),
-}
-# Large print: the same book on a larger leaf, with type near 16 pt and more leading.
-LARGE_PRINT: dict[str, _Trim] = {
-    "a4": _Trim("210mm", "297mm", 16, 1.5, "24mm", "26mm", "24mm", "18mm"),
-    "letter": _Trim("8.5in", "11in", 16, 1.5, "22mm", "24mm", "24mm", "18mm"),
-}
-
-# How the page-list's source names each trim (the EPUB's pageBreakSource).
-TRIM_NAMES = {"a5": "A5 (148 × 210 mm)", "6x9in": "6 × 9 in (152 × 229 mm)",
-              "a4": "A4 (210 × 297 mm)", "letter": "US Letter (8.5 × 11 in)"}
 
 # Glyphs Charis SIL lacks, and what print sets instead (a fallback font would be embedded).
 _PRINT_SUBSTITUTES = {"\u21a9\ufe0e": "\u2191", "\u21a9": "\u2191"}
@@ -92,100 +38,6 @@ _BLOCK_TAGS = {"p", "div", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "pr
                "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "figure", "hr"}
 
 
-@dataclass(frozen=True)
-class PrintEdition:
-    """The PDF and the page map of the one layout it was drawn from."""
-
-    pdf: bytes
-    pages: PageMap
-    anchors: dict[str, str]  # the page label of every index anchor ("ix-…"), for the index
-    labels: dict[str, str] = field(default_factory=dict)  # every anchor's page label
-
-
-def write_pdf(book: Book, options: PrintOptions,
-              progress: Callable[[str], None] | None = None, jobs: int = 0) -> bytes:
-    """Lay out the book and return the PDF's bytes; the same book gives the same bytes."""
-    return print_edition(book, options, progress=progress, jobs=jobs).pdf
-
-
-def print_edition(book: Book, options: PrintOptions, key: str = "",
-                  progress: Callable[[str], None] | None = None, jobs: int = 0,
-                  pool: "Pool | None" = None, timings: "Timings | None" = None,
-                  on_map: Callable[[PageMap, dict[str, str]], None] | None = None,
-                  ) -> PrintEdition:
-    """Lay out the book once; return the PDF's bytes and the page map of that same layout.
-
-    The book is cut into chunks at recto breaks and each chunk is laid out once, in ``jobs``
-    worker processes (0: :func:`layout.default_jobs`; or those of ``pool``), the contents and the
-    index last, with the page numbers the others gave (see ``layout.py``). ``key`` is stored in the map (see
-    :func:`layout_key`, the default), so a later EPUB-only build can tell whether the map
-    still fits. ``on_map(page_map, index_pages)`` is called as soon as every chunk is laid
-    out, while the last ones may still be drawing. The bytes do not depend on ``jobs``.
-    """
-    from . import layout
-
-    _check(book, options)
-    step = progress or (lambda message: None)
-    started = time.perf_counter()
-    root, calls = _print_tree(book, options)
-    key = key or layout_key(book, options)
-    cut = _Cut(root, calls)
-    edition = edition_name(book, options)
-    if timings is not None:
-        timings.add("pdf: print HTML", time.perf_counter() - started)
-
-    def make_html(i: int, labels: dict[str, str]) -> str:
-        chunk = cut.chunks[i]
-        if chunk.kind == "front":
-            return cut.html(cut.sections[i], contents_pages=labels)
-        ix = {k: v for k, v in labels.items() if k.startswith("ix-")}
-        return cut.html(_index_sections(book, options, ix) + cut.sections[i][1:])
-
-    def mapped(labels, starts, end, anchor_labels):
-        if on_map is not None:
-            on_map(assemble(edition, key, labels, starts, end), _index_pages(anchor_labels))
-
-    own = pool is None
-    pool = pool or layout.Pool(jobs or layout.default_jobs(), _styles_fetcher)
-    step(f"laying out {len(cut.chunks)} chunks, {pool.jobs} at a time")
-    try:
-        laid = layout.run(cut.chunks, pool, base_url=_base_url(), blank_html=cut.html([]),
-                          make_html=make_html, metadata=_metadata(book),
-                          epoch=str(dates.epoch(book.modified)), styles=cut.styles,
-                          variant=options.variant or None,
-                          on_map=mapped)
-    except RuntimeError as exc:
-        raise OutputError(Diagnostic("PDF", 0, "pdf-layout", f"the layout failed: {exc}",
-                                     "this is a bug, please report it")) from None
-    finally:
-        if own:
-            pool.close()
-    step(f"drew and joined {len(laid.labels)} pages")
-    for note, call, page in laid.stray_footnotes:
-        log.warning("footnote %s is set on page %s, its call on page %s", note, page, call)
-    if timings is not None:
-        for name, seconds in laid.seconds.items():
-            timings.add(f"pdf: {name}", seconds)
-    pages = assemble(edition, key, laid.labels, laid.starts, laid.end)
-    return PrintEdition(laid.pdf, pages, _index_pages(laid.anchor_labels), laid.anchor_labels)
-
-
-def _index_pages(anchor_labels: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in anchor_labels.items() if k.startswith("ix-")}
-
-
-def edition_name(book: Book, options: PrintOptions) -> str:
-    """The print edition as the EPUB's page-list names its source: title, trim, notes."""
-    trim = ("letter" if options.trim == "letter" else "a4") if options.large_print else options.trim
-    name = f"{book.title}, print edition, " + ("large print, " if options.large_print else "")
-    name += TRIM_NAMES.get(trim, trim)
-    return name + (", with footnotes" if options.notes == "footnotes" else "")
-
-
-def _base_url() -> str:
-    return styles_dir().as_uri() + "/"
-
-
 def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None = None) -> str:
     """The shared HTML with the print layers and the few changes paper needs.
 
@@ -193,38 +45,31 @@ def print_html(book: Book, options: PrintOptions, labels: dict[str, str] | None 
     as laid out: the contents and the index with their page numbers, in one page, as one
     WeasyPrint document would lay it out (the tests compare that with the chunked layout).
     """
-    root, calls = _print_tree(book, options)
+    root, calls = print_tree(book, options)
     if labels is None:
         return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
-    cut = _Cut(root, calls)
+    cut = Cut(root, calls)
     elements = []
     for chunk, sections in zip(cut.chunks, cut.sections):
         if chunk.kind == "index":
-            sections = _index_sections(book, options, _index_pages(labels)) + sections[1:]
+            sections = index_sections(book, options, index_pages(labels)) + sections[1:]
         elements.extend(sections)
     styles = "".join(f"<style>{text}</style>\n" for text in cut.styles)
     return cut.html(elements, contents_pages=labels).replace("</head>", styles + "</head>", 1)
 
 
-def warm_up_job(options: PrintOptions):
-    """The print stylesheets, for the layout workers to parse (and load their fonts) while
-    the book is still being read and rendered. Made without the book, so it guesses that the
-    book has parts (a wrong guess costs only the parsing of the last, small stylesheet)."""
-    from .layout import Job
-    from ..resources import fonts_dir
-
-    fonts = tuple(sorted(fonts_dir().glob("*.ttf")))
-    base = "\n" + (styles_dir() / "base.css").read_text("utf-8") + "\n"  # as shared_html has it
-    return Job(-2, "", _base_url(), 0, styles=(base, *_print_styles(fonts, options, True)))
+def index_pages(labels: dict[str, str]) -> dict[str, str]:
+    """The labels of the index's anchors (``ix-…``) among ``labels``."""
+    return {k: v for k, v in labels.items() if k.startswith("ix-")}
 
 
-def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
+def print_tree(book: Book, options: PrintOptions, warn: bool = True):
     """The print HTML as a tree, and each footnote's first call (note id → call id)."""
     root = lxml.html.document_fromstring(shared_html(book, layers=("base.css",)))
     body = root.find("body")
     head = root.find("head")
     has_parts = any("part" in _classes(el) for el in body)
-    for css in _print_styles(book.fonts, options, has_parts):
+    for css in print_styles(book.fonts, options, has_parts):
         etree.SubElement(head, "style").text = css
     _mark_sections(body, book)
     _contents(body)
@@ -238,123 +83,6 @@ def _print_tree(book: Book, options: PrintOptions, warn: bool = True):
     if warn:
         _warn_missing_glyphs(body, book.fonts)
     return root, calls
-
-
-def _print_styles(fonts, options: PrintOptions, has_parts: bool) -> tuple[str, ...]:
-    """The print layers after base.css, as the print HTML's <style> elements hold them."""
-    return tuple("\n" + css + "\n" for css in (
-        _fonts_css(fonts), (styles_dir() / "print.css").read_text("utf-8"),
-        page_css(options, has_parts)))
-
-
-def page_css(options: PrintOptions, has_parts: bool = True) -> str:
-    """The generated print layer: page size, margins, type size, printer's marks."""
-    trim = _trim(options)
-    head_size = round(trim.size * 0.82, 2)
-    lines = [
-        "@page {",
-        f"  size: {trim.width} {trim.height};",
-        f"  margin: {trim.top} {trim.outer} {trim.bottom} {trim.inner};",
-    ]
-    if options.bleed:
-        lines.append(f"  bleed: {options.bleed.strip().lower()};")
-    if options.marks:
-        lines.append(f"  marks: {options.marks};")
-    for box in ("top-left", "top-center", "top-right"):
-        align = box.split("-")[1]
-        lines.append(f"  @{box} {{ font-family: \"{FONT_FAMILY}\"; font-size: {head_size}pt; "
-                     f"vertical-align: bottom; padding-bottom: {round(trim.size * 1.1, 2)}pt; "
-                     f"text-align: {align}; }}")
-    for box in ("bottom-left", "bottom-center", "bottom-right"):
-        lines.append(f"  @{box} {{ font-family: \"{FONT_FAMILY}\"; font-size: {head_size}pt; "
-                     f"vertical-align: top; padding-top: {round(trim.size * 1.2, 2)}pt; }}")
-    lines.append("}")
-    # mirror margins: the gutter is on the right of a verso, on the left of a recto
-    lines.append(f"@page :left {{ margin-left: {trim.outer}; margin-right: {trim.inner}; }}")
-    lines.append(f"@page :right {{ margin-left: {trim.inner}; margin-right: {trim.outer}; }}")
-    lines.append(f"html {{ font-size: {trim.size}pt; line-height: {trim.leading}; }}")
-    # Folios restart at 1 on the first page of the main matter. The reset is in the page
-    # context, never in content CSS, where it would make every target-counter() print 0.
-    lines.append("@page part-first { counter-set: page 1; }")
-    lines.append("@page piece-first:nth(1 of piece-first) { counter-set: page 1; }")
-    if not has_parts:
-        lines.append(".piece-title { bookmark-level: 1; }")
-    return "\n".join(lines)
-
-
-# ---- checking the options -------------------------------------------------------------------
-
-
-def _trim(options: PrintOptions) -> _Trim:
-    if options.large_print:
-        return LARGE_PRINT["letter" if options.trim == "letter" else "a4"]
-    return TRIMS[options.trim]
-
-
-def _check(book: Book, options: PrintOptions) -> None:
-    problems = []
-
-    def bad(option: str, message: str, hint: str) -> None:
-        problems.append(Diagnostic(option, 0, "print-option", message, hint))
-
-    if options.trim not in TRIMS:
-        bad("--trim", f"unknown trim size {options.trim!r}", "choose " + _choices(TRIMS))
-    if options.notes not in NOTE_MODES:
-        bad("--notes", f"unknown note placement {options.notes!r}",
-            "choose " + _choices(NOTE_MODES))
-    if options.variant not in VARIANTS:
-        bad("--pdf-variant", f"unsupported PDF variant {options.variant!r}",
-            "choose " + _choices([v for v in VARIANTS if v]))
-    if options.bleed and not _LENGTH.match(options.bleed.strip().lower()):
-        bad("--bleed", f"not a length: {options.bleed!r}", "write it like 3mm or 0.125in")
-    if options.marks not in MARKS:
-        bad("--marks", f"unknown printer's marks {options.marks!r}", "use crop, or leave it out")
-    for font in book.fonts:
-        if not Path(font).is_file():
-            bad(str(font), "font file missing", "reinstall anthology; the fonts ship with it")
-        elif not _inside(Path(font), styles_dir()):
-            bad(str(font), "font outside the package's styles folder",
-                "fonts are read from styles/fonts only")
-    if problems:
-        raise InputError(problems)
-
-
-def _choices(values) -> str:
-    values = list(values)
-    return ", ".join(values[:-1]) + " or " + values[-1]
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
-# ---- fonts and fetching -------------------------------------------------------------------
-
-
-_FACES = {"Regular": ("normal", 400), "Italic": ("italic", 400), "Bold": ("normal", 700),
-          "BoldItalic": ("italic", 700)}
-
-
-def _fonts_css(fonts: tuple[Path, ...]) -> str:
-    rules = []
-    for font in fonts:
-        face = Path(font).stem.rsplit("-", 1)[-1]
-        style, weight = _FACES.get(face, ("normal", 400))
-        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: {style}; '
-                     f'font-weight: {weight}; src: url("{Path(font).resolve().as_uri()}"); }}')
-    return "\n".join(rules)
-
-
-def _styles_fetcher():
-    """A URL fetcher that serves files inside the styles folder and refuses everything else."""
-    from .layout import folder_fetcher
-
-    return folder_fetcher(styles_dir())
-
 
 # ---- the print HTML ---------------------------------------------------------------------------
 
@@ -517,20 +245,6 @@ def _warn_missing_glyphs(body, fonts: tuple[Path, ...]) -> None:
         log.warning("the print fonts lack %s; a fallback font will be embedded for them",
                     ", ".join(f"U+{ord(c):04X} {c}" for c in missing))
 
-
-# ---- metadata --------------------------------------------------------------------------------
-
-
-def _metadata(book: Book) -> dict:
-    """The PDF's document information, as WeasyPrint's DocumentMetadata fields."""
-    authors = [c.name for c in book.creators if c.role == "aut"]
-    editors = [c.name for c in book.creators if c.role == "edt"]
-    return {"title": book.title, "authors": authors or editors,
-            "description": book.subtitle or book.description or None,
-            "keywords": list(book.subjects), "generator": "anthology",
-            "created": book.modified, "modified": book.modified, "lang": book.language}
-
-
 # ---- cutting the print HTML into chunks ------------------------------------------------------
 
 # Main-matter words a chunk aims at (cuts fall between sections), and at most so many chunks:
@@ -541,7 +255,7 @@ CHUNK_WORDS = 3000
 MAX_CHUNKS = 16
 
 
-class _Cut:
+class Cut:
     """The print HTML cut into chunks: the chunks, their top-level elements, and the page
     around them (the head, the body's attributes) to wrap any of them in."""
 
@@ -550,7 +264,7 @@ class _Cut:
         elements = list(body)
         for el in elements:
             body.remove(el)
-        # the stylesheets go beside the chunks, parsed once a process (layout._render)
+        # the stylesheets go beside the chunks, parsed once a process (weasy.render)
         styles = [el for el in root.find("head") if el.tag == "style"]
         self.styles = tuple(el.text or "" for el in styles)
         for el in styles:
@@ -645,7 +359,7 @@ def keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
     return changed
 
 
-def _index_sections(book: Book, options: PrintOptions, index_pages: dict[str, str]) -> list:
+def index_sections(book: Book, options: PrintOptions, index_pages: dict[str, str]) -> list:
     """The index as print sets it, now that its page numbers are known."""
     from dataclasses import replace
 
@@ -653,5 +367,5 @@ def _index_sections(book: Book, options: PrintOptions, index_pages: dict[str, st
 
     paged = with_index_pages(book, index_pages)
     index = [d for d in paged.documents if d.id == "index"]
-    root, _ = _print_tree(replace(paged, documents=tuple(index)), options, warn=False)
+    root, _ = print_tree(replace(paged, documents=tuple(index)), options, warn=False)
     return list(root.find("body"))
