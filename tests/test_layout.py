@@ -348,3 +348,63 @@ def test_footnote_remedies_escalate_then_stop() -> None:
     assert keep_footnotes_with_calls(root, ["c1"])
     assert "footnote-keep-before" in first.get("class")
     assert not keep_footnotes_with_calls(root, ["c1"])  # nothing left to try
+
+
+# ---- the fallback: one document, when WeasyPrint is not the version the hooks are for ------
+
+
+@pytest.mark.parametrize("case", ["serge", "mini-footnotes"])
+def test_with_another_weasyprint_the_book_is_one_document_with_the_same_pages(
+        case, serge_book, mini, monkeypatch, caplog) -> None:
+    """Forced off (as another WeasyPrint version would turn it off), the chunked layout
+    gives way to one WeasyPrint document in this process: the same text at the same place
+    on every page, the same page map and page labels, and one line saying why."""
+    import logging
+
+    if case == "serge":
+        book, options = serge_book, PrintOptions()
+    else:
+        book, options = render(read_manuscript(mini).volume), PrintOptions(notes="footnotes")
+    fast = print_edition(book, options, jobs=2)
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    with caplog.at_level(logging.WARNING, logger="anthology.pdf"):
+        slow = print_edition(book, options)
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("anthology.pdf")]
+    assert len(said) == 1 and said[0].startswith("the chunked print layout is off: WeasyPrint "
+                                                 f"{weasy.installed_version()} is installed")
+    assert slow.pdf != fast.pdf  # drawn as one document: one font subset, not one a chunk
+    chunked, whole = placed_text(fast.pdf), placed_text(slow.pdf)
+    assert len(chunked) == len(whole) == len(fast.pages.pages)
+    different = [n for n, (a, b) in enumerate(zip(chunked, whole), 1) if a != b]
+    assert not different, f"pages {different} differ from the chunked layout's"
+    assert slow.pages == fast.pages and slow.labels == fast.labels
+    assert slow.anchors == fast.anchors
+
+
+def test_the_hooks_refuse_another_weasyprint(monkeypatch) -> None:
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    monkeypatch.setattr(weasy, "_originals", {})
+    with pytest.raises(RuntimeError, match="written for WeasyPrint 0.0"):
+        weasy.install_hooks()
+
+
+def test_a_build_without_the_chunked_layout_starts_no_worker_and_says_why(
+        mini, tmp_path, monkeypatch, caplog) -> None:
+    import logging
+    import zipfile
+
+    from anthology.build import BuildOptions, build
+
+    def no_pool(*args, **keywords):
+        raise AssertionError("a layout worker was started")
+
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    monkeypatch.setattr(Pool, "__init__", no_pool)
+    with caplog.at_level(logging.WARNING):
+        result = build(mini, BuildOptions(outdir=tmp_path, cache=False))
+    said = [r.getMessage() for r in caplog.records if "chunked print layout is off" in
+            r.getMessage()]
+    assert len(said) == 1
+    assert {p.name for p in result.outputs} == {"mini.epub", "mini.pdf", "mini.html"}
+    with zipfile.ZipFile(tmp_path / "mini.epub") as epub:  # the print page numbers, still
+        assert 'epub:type="page-list"' in epub.read("EPUB/nav.xhtml").decode("utf-8")

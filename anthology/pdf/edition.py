@@ -34,10 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The one-document layout prints the contents' page numbers with target-counter(): the
-# chunked layout writes them into data-page (print.css), from the other chunks' pages.
-CONTENTS_BY_TARGET = ('.contents-list a::after { content: "\\00a0" leader(". ") "\\00a0" '
-                      "target-counter(attr(href), page); }")
+# What the chunked layout writes into data-page, from the other chunks' pages, the
+# one-document layout prints with target-counter() (print.css's contents)
+BY_DATA_PAGE, BY_TARGET = "attr(data-page)", "target-counter(attr(href), page)"
 
 
 @dataclass(frozen=True)
@@ -185,10 +184,10 @@ def _one_document(book: Book, options: PrintOptions, root, calls: dict[str, str]
     remedies, a layout each.
     """
     import lxml.html
-    from lxml import etree
 
     started = time.perf_counter()
-    etree.SubElement(root.find("head"), "style").text = CONTENTS_BY_TARGET
+    for style in root.find("head").iter("style"):
+        style.text = (style.text or "").replace(BY_DATA_PAGE, BY_TARGET)
     fetcher = styles_fetcher()
 
     def lay_out():
