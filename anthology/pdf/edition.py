@@ -145,6 +145,8 @@ class Printing:
         except StopIteration as done:
             self._finish(done.value)
         except RuntimeError as exc:  # a worker failed or went away
+            if exc.__cause__ is not None:
+                log.info("%s", exc.__cause__)  # the worker's traceback: shown with -v
             raise OutputError(Diagnostic("PDF", 0, "pdf-layout", f"the layout failed: {exc}",
                                          "this is a bug, please report it")) from exc
 

@@ -242,6 +242,18 @@ class Joined:
     stray_footnotes: list[tuple[str, str, str]]
 
 
+class WorkerError(RuntimeError):
+    """A layout worker failed: what went wrong, in a line; the worker's traceback is its
+    cause (:class:`RemoteTraceback`)."""
+
+
+class RemoteTraceback(Exception):
+    """A traceback from another process, as text (the cause of a :class:`WorkerError`)."""
+
+    def __str__(self) -> str:
+        return "the layout worker's traceback:\n" + str(self.args[0]).rstrip()
+
+
 @dataclass(frozen=True)
 class NeedsHtml:
     """What :func:`schedule` yields when a chunk whose text prints page numbers (the
@@ -404,8 +416,8 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
                     pdfs[i] = pdf
                     read(i)
                 running[conn].discard(i)
-            else:
-                raise RuntimeError(message[2])
+            else:  # ("error", chunk, what went wrong, the worker's traceback)
+                raise WorkerError(message[2]) from RemoteTraceback(message[3])
         for i, conn in list(asks.items()):
             shift = plan.shift(i)
             if shift is not None:

@@ -2,10 +2,17 @@
 
 The first worker starts as the build does: it imports WeasyPrint while the parent reads and
 renders the manuscript, parses the print styles when they come, then forks the others from
-itself (``fork`` where it is the platform's start method and safe: Linux), so they begin
-with all that done. Each worker lays out the chunks it is sent (``layout.lay_out``), one
-thread a chunk, one running at a time. The parent talks to the workers through pipes only
-(``layout.py`` decides what to send).
+itself, so they begin with all that done. It forks only where that is the platform's way and
+safe: on Linux, from a process running one thread; elsewhere each worker is started on its
+own. Each worker lays out the chunks it is sent (``layout.lay_out``), one thread a chunk, one
+running at a time. The parent talks to the workers through pipes only (``layout.py`` decides
+what to send); a worker's error comes back with its traceback.
+
+**Workers die with their build.** A worker holds no end of the pipes but its own, so when
+the build ends, however it ends, the worker reads the end of its pipe and stops; on Linux
+the parent's death also sends it SIGKILL at once (``PR_SET_PDEATHSIG``), even in the middle of
+a chunk. Ctrl-C is the build's to handle: the workers ignore SIGINT, and the build closes the
+pool on its way out, as it does for SIGTERM and SIGHUP (``cli.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
+import traceback
 from typing import Any, Callable
 
 from . import weasy
@@ -38,7 +47,35 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _first_worker(conns, fetcher_factory, warm: bool) -> None:
+_LINUX = sys.platform.startswith("linux")
+_PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
+
+
+def fork_is_safe() -> bool:
+    """Whether this process may fork the workers: on Linux (where fork is the way processes
+    start) and with one thread running (fork copies only the thread that calls it, so a lock
+    another thread holds would stay locked in the child for good)."""
+    return (_LINUX and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
+
+
+def _bound_to(parent: int) -> None:
+    """Make this worker end with ``parent``, and leave Ctrl-C to it (see the module's
+    docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _LINUX:
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: the pipe's end still stops the worker
+            pass
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(0)
+
+
+def _first_worker(conns, fetcher_factory, warm: bool, parent: int,
+                  parent_ends: list) -> None:
     """The first worker process: import WeasyPrint at once (while the parent reads and
     renders the book), parse the print styles when they come, then fork the other workers
     from itself, so they begin with WeasyPrint imported, the styles parsed and the fonts
@@ -47,7 +84,12 @@ def _first_worker(conns, fetcher_factory, warm: bool) -> None:
     patterns, kept the first chunks waiting longer than it saved them: measured.)
 
     ``conns`` are the pipe ends of every worker, this one's first. Where processes cannot
-    be forked, each worker is started on its own and gets only its own end."""
+    be forked, each worker is started on its own and gets only its own end. A forked
+    worker first closes the ends the build keeps (``parent_ends``), which it inherited:
+    holding them, it would never see its pipe end when the build does."""
+    for end in parent_ends:
+        end.close()
+    _bound_to(parent)
     _quiet()
     own, others = conns[0], conns[1:]
     weasy.import_weasyprint()
@@ -61,8 +103,11 @@ def _first_worker(conns, fetcher_factory, warm: bool) -> None:
             return
         _warm(message[1], fetcher)
     children = []
+    me = os.getpid()
     for conn in others:
         try:
+            if not fork_is_safe():  # WeasyPrint or the warm-up started a thread: do without
+                raise OSError("not safe to fork")
             pid = os.fork()
         except OSError:  # the parent sees the pipe close and does without that worker
             conn.close()
@@ -74,6 +119,7 @@ def _first_worker(conns, fetcher_factory, warm: bool) -> None:
                 for other in others:
                     if other is not conn:
                         other.close()
+                _bound_to(me)
                 _serve(conn, fetcher)
                 code = 0
             finally:
@@ -129,7 +175,8 @@ def _serve(conn, fetcher) -> None:
                 _, pdf = lay_out(job, report, fetcher, laid=lambda r: send(("laid", r)))
                 send(("done", job.chunk, pdf))
             except Exception as exc:  # reported to the parent, which raises OutputError
-                send(("error", job.chunk, f"{type(exc).__name__}: {exc}"))
+                send(("error", job.chunk, f"{type(exc).__name__}: {exc}",
+                      traceback.format_exc()))
 
     while True:
         try:
@@ -168,15 +215,17 @@ class Pool:
         self._processes: list[Any] = []
         self._forked = False
         if self.jobs > 1:
-            self._forked = "fork" in multiprocessing.get_all_start_methods()
+            self._forked = fork_is_safe()
             context = multiprocessing.get_context("fork" if self._forked else "spawn")
             pipes = [context.Pipe() for _ in range(self.jobs)]
             self.conns = [parent for parent, _ in pipes]
             self.waiting = set(self.conns)
             children = [child for _, child in pipes]
+            kept = self.conns if self._forked else []  # a forked worker inherits them
             for group in ([children] if self._forked else [[c] for c in children]):
-                process = context.Process(target=_first_worker,
-                                          args=(group, fetcher_factory, warm), daemon=True)
+                process = context.Process(
+                    target=_first_worker, daemon=True,
+                    args=(group, fetcher_factory, warm, os.getpid(), kept))
                 process.start()
                 self._processes.append(process)
             for child in children:
