@@ -18,7 +18,7 @@ from lxml import etree
 
 from anthology.epub.cover import cover_png
 from anthology.epub import write_epub
-from anthology.epub.writer import FONT_LEVEL, TEXT_LEVEL
+from anthology.epub.container import FONT_LEVEL, TEXT_LEVEL
 from anthology.errors import OutputError
 from anthology.model import Book, Creator, Document, Stylesheet, TocEntry
 
@@ -178,8 +178,10 @@ def test_mimetype_is_first_and_stored(epub_bytes: bytes, epub_zip: zipfile.ZipFi
 
 def test_entries_carry_the_books_date_and_fixed_permissions(epub_zip: zipfile.ZipFile) -> None:
     names = [i.filename for i in epub_zip.infolist()]
-    assert names[1] == "META-INF/container.xml"
-    assert names[2:] == sorted(names[2:])
+    fonts = [n for n in names if n.endswith(".ttf")]
+    assert fonts and names[1:1 + len(fonts)] == sorted(fonts)  # the container's start
+    rest = names[1 + len(fonts):]
+    assert rest[0] == "META-INF/container.xml" and rest[1:] == sorted(rest[1:])
     for info in epub_zip.infolist():
         assert info.date_time == (2026, 11, 25, 0, 0, 0)
         assert info.external_attr >> 16 == 0o100644
@@ -197,8 +199,8 @@ def test_a_different_modified_date_changes_only_what_it_should(book: Book) -> No
 
 def test_the_zip_is_what_zipfile_writes_for_the_same_entries(epub_bytes: bytes,
                                                                epub_zip: zipfile.ZipFile) -> None:
-    # write_zip writes the records itself (to deflate each file once, the fonts in another
-    # thread); zipfile, given the same entries, names, dates, modes and levels, must agree
+    # the fonts are deflated first (in another thread) and the rest appended later: zipfile
+    # writing the same entries, dates, modes and levels at one go gives the same bytes
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as reference:
         for info in epub_zip.infolist():
@@ -600,21 +602,29 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
     assert len(list(kept.parent.iterdir())) == 2
 
 
-def test_deflated_fonts_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
-    """The user cache of deflated fonts saves time, never decides bytes: a damaged entry is
-    deflated again."""
-    import zlib
+def test_the_container_start_kept_between_runs_is_checked(tmp_path, monkeypatch) -> None:
+    """The start of the container (mimetype and the deflated fonts) kept in the user cache
+    saves time, never decides bytes: a damaged or foreign one is made again."""
+    from datetime import datetime, timezone
 
-    from anthology.epub.writer import FONT_LEVEL, _deflate, _deflate_font
+    from anthology.epub import container
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    data = b"not really a font, but bytes all the same " * 500
-    fresh = _deflate(data, FONT_LEVEL)
-    assert _deflate_font.__wrapped__(data) == fresh  # made and kept
-    (kept,) = (tmp_path / "anthology" / "fonts").iterdir()
-    assert zlib.decompress(kept.read_bytes(), -zlib.MAX_WBITS) == data
-    assert _deflate_font.__wrapped__(data) == fresh  # read back
-    kept.write_bytes(b"damaged")
-    assert _deflate_font.__wrapped__(data) == fresh  # not trusted
-    kept.write_bytes(_deflate(b"another font", FONT_LEVEL))
-    assert _deflate_font.__wrapped__(data) == fresh
+    fonts = {"EPUB/fonts/A.ttf": b"not really a font, but bytes all the same " * 500,
+             "EPUB/fonts/B.ttf": b"another " * 900}
+    when = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    key = (tuple(sorted(fonts.items())), container.date_time(when))
+    fresh = container._start.__wrapped__(*key)  # made and kept
+    (kept,) = (tmp_path / "anthology" / "epub").iterdir()
+    assert kept.read_bytes() == fresh
+    with zipfile.ZipFile(io.BytesIO(fresh)) as made:
+        assert made.namelist() == ["mimetype", *sorted(fonts)]
+        assert all(made.read(name) == data for name, data in fonts.items())
+    assert container._start.__wrapped__(*key) == fresh  # read back
+    flipped = fresh[:200] + bytes([fresh[200] ^ 1]) + fresh[201:]  # inside a font's stream
+    for damage in (b"damaged", fresh[:-40] + b"x" * 40, flipped):
+        kept.write_bytes(damage)
+        assert container._start.__wrapped__(*key) == fresh  # not trusted: made again
+    other = dict(fonts, **{"EPUB/fonts/B.ttf": b"changed " * 900})
+    assert container.start(other, when) != fresh
+    assert len(list(kept.parent.iterdir())) == 2
