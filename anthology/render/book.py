@@ -230,7 +230,6 @@ class _Context:
     stats: Counter[str]
     indexer: Indexer
     number_paragraphs: bool
-    page_of: dict[str, str]  # anchor id → print page label, once a print layout is known
 
 
 def _notes_html(ctx: _Context, piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -375,7 +374,7 @@ def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document])
         docs.append(Document(id="works", title="Works mentioned",
                              body=env.get_template("works.html").render(groups=groups)))
     if volume.index:
-        docs.append(_index_document(env, _index_terms(ctx, volume), ctx.page_of))
+        docs.append(_index_document(env, _index_terms(ctx, volume), {}))  # see with_index_pages
     return docs
 
 
@@ -430,15 +429,11 @@ def with_index_pages(book: Book, page_of: dict[str, str]) -> Book:
     return replace(book, documents=tuple(index if d.id == "index" else d for d in book.documents))
 
 
-def render(volume: Volume, *, number_paragraphs: bool = False,
-           page_of: dict[str, str] | None = None) -> Book:
-    """Render every document of the volume once, in reading order.
-
-    ``page_of`` maps index anchors to print page labels, from a print layout of this same
-    volume: the index then gives page numbers instead of occurrence counts.
-    """
+def render(volume: Volume, *, number_paragraphs: bool = False) -> Book:
+    """Render every document of the volume once, in reading order. The index counts each
+    term's occurrences; :func:`with_index_pages` gives it print page numbers."""
     ctx = _Context(env=_env(), stats=Counter(), indexer=Indexer(volume.index),
-                   number_paragraphs=number_paragraphs, page_of=dict(page_of or {}))
+                   number_paragraphs=number_paragraphs)
     env = ctx.env
     front = _front_matter(ctx, volume)
 
