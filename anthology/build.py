@@ -1,13 +1,21 @@
 """Turn a manuscript folder into the requested outputs, written atomically.
 
-A flat list of named steps, as in Sphinx's builders: read and check the whole manuscript,
-render the shared HTML once, then hand it to each writer. Nothing is written until every
-output has been made in memory, so a failed build leaves the previous outputs untouched.
+A flat list of named steps, as in Sphinx's builders (see :func:`_make`), in this order:
 
-Before any of it, the build's key is checked against the record of the last build into the
-same folder (``cache.py``): when nothing changed, nothing is built. So that this check is
-quick, the pipeline's modules (lxml, Markdown, Jinja, WeasyPrint, ebooklib behind them) are
-imported only once a build has to run.
+0. start the layout workers (they import WeasyPrint while this process reads and renders);
+1. read and check the whole manuscript;
+2. render the shared HTML once;
+3. lay out the print edition (a :class:`~anthology.pdf.edition.Printing`, a future: its page
+   map comes as soon as every page is laid out, its PDF once every page is drawn);
+4. package the EPUB, with the print page numbers (while the workers draw the last pages);
+5. the HTML;
+6. write every output in one atomic change (:func:`build`).
+
+Nothing is written until every output has been made in memory, so a failed build leaves the
+previous outputs untouched. Before any of it, the build's key is checked against the record
+of the last build into the same folder (``cache/``): when nothing changed, nothing is built.
+So that this check is quick, the pipeline's modules (lxml, Markdown, Jinja, WeasyPrint,
+ebooklib behind them) are imported only once a build has to run.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ class BuildOptions:
     strict: bool = False
     name: str = ""  # output file stem; default: the manuscript folder's name
     # a PrintOptions, or its fields by name (the CLI's way, so that a no-op rebuild need not
-    # import pdf.py and lxml): build() makes it a PrintOptions once it has to build
+    # import pdf/ and lxml): build() makes it a PrintOptions once it has to build
     print: PrintOptions | Mapping[str, Any] = field(default_factory=dict)
     booklet: str = ""  # "" or the sheet size of an imposed booklet: a4 | a3 | letter | tabloid
     progress: Callable[[str], None] | None = None
@@ -97,7 +105,7 @@ def _print_fields(value: PrintOptions | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _cache_key(manuscript: Path, options: BuildOptions, name: str) -> str | None:
-    """The build's key (see cache.py): its manuscript, the options that shape its outputs."""
+    """The build's key (see cache/builds.py): its manuscript, the options that shape its outputs."""
     settings = {"formats": sorted(set(options.formats)), "name": name,
                 "booklet": options.booklet, "paragraph_numbers": options.paragraph_numbers,
                 "strict": options.strict}

@@ -1,4 +1,4 @@
-"""Find the files anthology ships: templates, styles, fonts and the bundled Serge manuscript.
+"""Turn the names of the files anthology ships into paths: templates, styles, fonts, Serge.
 
 In a wheel, ``styles/`` and the bundled manuscript are copied inside the package
 (pyproject's force-include); in a source checkout they sit at the top of the repository.

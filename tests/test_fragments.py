@@ -1,4 +1,4 @@
-"""Markdown fragments (fragments.py): converted once, kept between builds, never trusted blindly."""
+"""Markdown fragments (render/fragments.py): converted once, kept between builds, never trusted blindly."""
 
 from __future__ import annotations
 

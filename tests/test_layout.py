@@ -1,4 +1,4 @@
-"""The chunked layout (layout.py): one layout per page, the same pages as one document."""
+"""The chunked layout (pdf/layout.py, pdf/weasy.py): one layout per page, the same pages as one document."""
 
 from __future__ import annotations
 

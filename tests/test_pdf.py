@@ -451,7 +451,7 @@ def test_print_html_is_the_shared_html_plus_print_layers(mini) -> None:
 
 
 def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
-    """What the page map needs to name the shared HTML's places (see pagemap.py)."""
+    """What the page map needs to name the shared HTML's places (see pdf/pagemap.py)."""
     import lxml.html
 
     book = render(read_manuscript(mini).volume)

@@ -1,4 +1,6 @@
-"""Skip a build that would write the very files already there: a no-op rebuild is instant.
+"""Turn a build's inputs into a key, and a build with the key of the last into nothing to do.
+
+A build that would write the very files already there is skipped: a no-op rebuild is instant.
 
 A build's *key* is a sha256 over everything its outputs depend on:
 

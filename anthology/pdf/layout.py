@@ -1,4 +1,4 @@
-"""Turn the print HTML, cut into chunks, into one PDF: each page laid out once, side by side.
+"""Turn the print HTML's chunks into laid-out, drawn pages: each page laid out once, side by side.
 
 Every part, piece and back-matter section of the print edition begins on a recto, so the
 book can be cut there into chunks that WeasyPrint lays out on their own and still gives

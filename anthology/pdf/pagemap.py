@@ -13,7 +13,7 @@ that no block boundary (``<p>``, ``<li>``, a heading …) interrupts; both sides
 same way, in the text content of the anchor element in document order.
 
 What the print HTML changes. The print HTML is the shared HTML plus a few print layers, and
-``pdf.py`` says where it departs from the shared HTML with two attributes:
+``html.py`` says where it departs from the shared HTML with two attributes:
 
 ``data-shared="added"``
     text that only print has (a part number in the contents): it counts for no anchor.
