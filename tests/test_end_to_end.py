@@ -11,6 +11,8 @@ import pytest
 from validators import assert_epubcheck_clean, linked_notes
 from words import epub_text, missing, words
 
+pytestmark = [pytest.mark.slow, pytest.mark.external]
+
 DUMPS = sorted((Path(__file__).parent / "fixtures" / "dumps").glob("*.txt"))
 
 

@@ -151,6 +151,8 @@ def _nav(zf: zipfile.ZipFile, opf: etree._Element) -> tuple[str, etree._Element]
 # ---- EPUBCheck: the real checker, never skipped ------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_epubcheck_reports_no_errors_and_no_warnings(epub_bytes: bytes, tmp_path: Path) -> None:
     path = tmp_path / "book.epub"
     path.write_bytes(epub_bytes)
@@ -373,6 +375,8 @@ def paged_bytes(book: Book) -> bytes:
     return write_epub(_paged(book))
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_page_breaks_give_a_page_list_in_reading_order(paged_bytes: bytes, tmp_path: Path) -> None:
     zf = zipfile.ZipFile(io.BytesIO(paged_bytes))
     opf_el = _xml(zf, _opf_path(zf))
@@ -553,9 +557,20 @@ def test_cover_png_is_deterministic_greyscale_and_without_metadata() -> None:
 
 
 def test_cover_png_fits_long_titles_and_many_authors() -> None:
+    """Everything shrinks together until it fits: the ink stays inside the margins, and the
+    authors' lines still stand at the foot."""
+    from PIL import Image
+
     png = cover_png("A Very Long Title " * 8, "And an even longer subtitle " * 4,
                     tuple(f"Author Number{n}" for n in range(12)), FONTS, size=(800, 1280))
-    assert int.from_bytes(png[16:20], "big") == 800
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (800, 1280) and image.mode == "L"
+    ink = image.point(lambda grey: 255 if grey < 128 else 0)  # the dark pixels
+    left, top, right, bottom = ink.getbbox()
+    assert left > 0.05 * 800 and right < 0.95 * 800, (left, right)  # nothing cut at a side
+    assert top > 0.1 * 1280 and bottom < 0.95 * 1280, (top, bottom)
+    foot = ink.crop((0, int(0.75 * 1280), 800, int(0.95 * 1280)))
+    assert foot.getbbox() is not None  # the authors are there
 
 
 def test_cover_png_is_drawn_again_when_a_font_changes(tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ def test_the_chunks_are_the_book_in_order_cut_before_recto_sections(serge_book) 
         assert chunk.first_id == sections[0].get("id")
 
 
+@pytest.mark.slow
 def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book, monkeypatch) -> None:
     """The book laid out in chunks by two worker processes (started as a build starts them),
     and the same print HTML laid out as one WeasyPrint document in this process: every
@@ -140,6 +141,7 @@ def column_cases() -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(column_cases()))
 def test_columns_are_laid_out_as_weasyprint_lays_them_out(case, monkeypatch) -> None:
     """layout.py skips WeasyPrint's trial layout of columns filled in turn: every box of
@@ -157,6 +159,7 @@ def test_columns_are_laid_out_as_weasyprint_lays_them_out(case, monkeypatch) -> 
         assert box_shapes(document) == box_shapes(HTML(string=html).render(stylesheets=[css]))
 
 
+@pytest.mark.slow
 def test_the_pdf_is_the_same_bytes_whatever_the_number_of_workers(mini) -> None:
     book = render(read_manuscript(mini).volume)
     one = print_edition(book, PrintOptions(), jobs=1)
@@ -249,6 +252,7 @@ def test_a_pool_stopped_before_its_warm_up_closes_at_once() -> None:
     assert not process.is_alive() and process.exitcode == 0
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_be_forked_is_done_without(mini, monkeypatch) -> None:
     """The first worker's forks fail: the book is laid out by the workers there are."""
     import os
@@ -268,6 +272,7 @@ def test_a_worker_that_cannot_be_forked_is_done_without(mini, monkeypatch) -> No
     assert edition.pdf == print_edition(book, PrintOptions(), jobs=1).pdf
 
 
+@pytest.mark.slow
 def test_weasyprint_is_imported_without_searching_for_its_libraries(tmp_path) -> None:
     """The import answers a library-name miss at once (no ldconfig, no compiler), leaves
     ctypes as it was, and still loads every library WeasyPrint needs."""
@@ -295,6 +300,7 @@ print(len(spawned))
     assert out.stdout.strip() == "0", out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_weasyprint_is_imported_with_the_search_when_the_sonames_fail(tmp_path) -> None:
     import subprocess
     import sys
@@ -323,6 +329,7 @@ print("ok")
     assert out.stdout.strip() == "ok", out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_links_destinations_and_outline_cross_the_cuts(serge_book) -> None:
     edition = print_edition(serge_book, PrintOptions(), jobs=2)
     reader = PdfReader(io.BytesIO(edition.pdf))
@@ -353,6 +360,7 @@ def test_footnote_remedies_escalate_then_stop() -> None:
 # ---- the fallback: one document, when WeasyPrint is not the version the hooks are for ------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["serge", "mini-footnotes"])
 def test_with_another_weasyprint_the_book_is_one_document_with_the_same_pages(
         case, serge_book, mini, monkeypatch, caplog) -> None:

@@ -32,6 +32,8 @@ from anthology.pdf import PrintOptions, edition_name, layout_key, print_edition
 from anthology.render import render, with_index_pages
 from validators import assert_epubcheck_clean
 
+pytestmark = [pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "manuscripts" / "mini"
 SERGE = ROOT / "seeds" / "serge"
@@ -235,6 +237,7 @@ def test_pages_without_text_sit_with_the_next_page(built: Built) -> None:
             assert (pages[n].anchor, pages[n].word) == (pages[n + 1].anchor, pages[n + 1].word)
 
 
+@pytest.mark.external
 def test_the_epub_with_page_breaks_passes_epubcheck(built: Built, tmp_path: Path) -> None:
     path = tmp_path / "marked.epub"
     path.write_bytes(built.epub)

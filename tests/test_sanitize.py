@@ -112,6 +112,8 @@ def test_removals_are_logged_with_the_piece(caplog, mini: Path) -> None:
 TOKEN = "S3CRET-TOKEN-7f1c2a"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

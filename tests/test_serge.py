@@ -15,6 +15,8 @@ from anthology.importer import import_dump
 from validators import assert_epubcheck_clean, linked_notes
 from words import epub_text, missing, words
 
+pytestmark = [pytest.mark.slow, pytest.mark.external]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_3a4a934c17996d42.txt"
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -28,8 +28,9 @@ from anthology.render import render
 ROOT = Path(__file__).resolve().parent.parent
 ANTHOLOGY = str(Path(sys.executable).parent / "anthology")
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="reads /proc to find the build's processes")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                 reason="reads /proc to find the build's processes")]
 
 
 def files(folder: Path) -> dict[str, str]:
@@ -67,7 +68,6 @@ SIGNALS = {"SIGINT": (True, 130), "SIGHUP": (True, 129), "SIGTERM": (False, 143)
 MOMENTS = ("1. reading", "3. laying out the PDF", "4. packaging the EPUB")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("moment", MOMENTS)
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_no_process_of_a_build_outlives_it(name, moment, previous) -> None:
