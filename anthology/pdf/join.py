@@ -105,6 +105,13 @@ def join(laid: list[Laid], pdfs: dict[int, bytes], blank: bytes, blanks: list[bo
 
 
 def _outline(writer, marks: list[tuple[int, tuple[int, str, float, float, str]]]) -> None:
+    """The PDF outline of the chunks' bookmarks ((page, (level, label, x, y, state)) in the
+    book's order), nested as WeasyPrint nests them when it draws one document.
+
+    The nesting (a bookmark level skipped, as ``h1`` then ``h3``, nests one level deeper,
+    not two) follows ``make_page_bookmark_tree`` in WeasyPrint 70's ``anchors.py``:
+    WeasyPrint is Copyright (c) 2011-2021, Simon Sapin and contributors, under the BSD
+    3-Clause licence (SPDX: BSD-3-Clause)."""
     from pypdf.generic import Fit
 
     skipped: list[int] = []

@@ -20,7 +20,8 @@ as one document in one process through WeasyPrint's API (``edition.py``); the ho
 to be installed (:func:`install_hooks`).
 
 Parts of this module follow WeasyPrint's own code, as noted where they do; WeasyPrint is
-Copyright (c) 2011-2021, Simon Sapin and contributors, under the BSD 3-Clause licence.
+Copyright (c) 2011-2021, Simon Sapin and contributors, under the BSD 3-Clause licence
+(SPDX: BSD-3-Clause).
 """
 
 from __future__ import annotations
