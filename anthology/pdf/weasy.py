@@ -142,19 +142,19 @@ def install_hooks() -> None:
 def unpatched() -> Iterator[None]:
     """WeasyPrint exactly as released while the block runs, the hooks put back after it:
     for a reference layout, and for the one-document layout of a forced fallback."""
-    import_weasyprint()
+    if not _originals:  # never hooked (any WeasyPrint but TESTED): touch no internal
+        yield
+        return
     import weasyprint.layout as wl
     from weasyprint.layout import block
 
-    hooked = (wl.make_margin_boxes, block.columns_layout) if _originals else None
-    if hooked:
-        wl.make_margin_boxes = _originals["make_margin_boxes"]
-        block.columns_layout = _originals["columns_layout"]
+    hooked = (wl.make_margin_boxes, block.columns_layout)
+    wl.make_margin_boxes = _originals["make_margin_boxes"]
+    block.columns_layout = _originals["columns_layout"]
     try:
         yield
     finally:
-        if hooked:
-            wl.make_margin_boxes, block.columns_layout = hooked
+        wl.make_margin_boxes, block.columns_layout = hooked
 
 
 @contextlib.contextmanager
