@@ -2,7 +2,8 @@
 
 The render stage writes each document as one XHTML element (``epub:type`` attributes
 included); the EPUB writer and the page breaks of the page map parse it here, with entity
-expansion and network access off.
+expansion and network access off. The helpers for class lists work on any lxml element,
+HTML or XHTML (the print HTML uses them).
 """
 
 from __future__ import annotations
@@ -32,3 +33,14 @@ def local_name(tag: Any) -> str | None:
     if not isinstance(tag, str):
         return None
     return tag.rsplit("}", 1)[-1].lower()
+
+
+def class_names(element: Any) -> set[str]:
+    """The element's classes."""
+    return set((element.get("class") or "").split())
+
+
+def add_class(element: Any, name: str) -> None:
+    """Give the element class ``name``, after the classes it has, unless it has it."""
+    if name not in class_names(element):
+        element.set("class", " ".join([*(element.get("class") or "").split(), name]))

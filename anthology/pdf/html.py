@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..model import Book, PrintOptions
 from ..render import shared_html
+from ..xhtml import add_class, class_names
 from .options import print_styles
 from .pagemap import SHARED, SHARED_TAG
 
@@ -68,15 +69,15 @@ def print_tree(book: Book, options: PrintOptions, warn: bool = True):
     root = lxml.html.document_fromstring(shared_html(book, layers=("base.css",)))
     body = root.find("body")
     head = root.find("head")
-    has_parts = any("part" in _classes(el) for el in body)
+    has_parts = any("part" in class_names(el) for el in body)
     for css in print_styles(book.fonts, options, has_parts):
         etree.SubElement(head, "style").text = css
     _mark_sections(body, book)
     _contents(body)
     for el in body.iter("a", "span"):
-        if "noteref" in _classes(el) and not _text(el).isdigit():
+        if "noteref" in class_names(el) and not _text(el).isdigit():
             el.set("class", el.get("class") + " noteref-symbol")
-        elif "note-number" in _classes(el) and el.tail:
+        elif "note-number" in class_names(el) and el.tail:
             el.tail = el.tail.lstrip()  # the number's own box sets the gap (print.css)
     calls = _footnotes(body) if options.notes == "footnotes" else {}
     _substitute_glyphs(body)
@@ -85,15 +86,6 @@ def print_tree(book: Book, options: PrintOptions, warn: bool = True):
     return root, calls
 
 # ---- the print HTML ---------------------------------------------------------------------------
-
-
-def _add_class(el, name: str) -> None:
-    if name not in _classes(el):
-        el.set("class", " ".join([*(el.get("class") or "").split(), name]))
-
-
-def _classes(el) -> set[str]:
-    return set((el.get("class") or "").split())
 
 
 def _text(el) -> str:
@@ -115,9 +107,9 @@ def _mark_sections(body, book: Book) -> None:
     """Running-head strings, bookmark labels and the start of the main matter."""
     started = False
     for section in body:
-        classes = _classes(section)
+        classes = class_names(section)
         if not started and classes & {"part", "piece"}:
-            _add_class(section, "mainmatter-start")
+            add_class(section, "mainmatter-start")
             started = True
         if "part" in classes:
             title = section.find(".//*[@class='part-title']")
@@ -146,7 +138,7 @@ def _contents(body) -> None:
     """Bylines out of the links, so leader and page number follow the title; part numbers in."""
     numbers = {}
     for section in body:
-        if "part" in _classes(section):
+        if "part" in class_names(section):
             number = section.find(".//*[@class='part-number']")
             if number is not None:
                 numbers[section.get("id")] = _text(number)
@@ -173,10 +165,10 @@ def _footnotes(body) -> dict[str, str]:
     """Move each note's text to its first call as a footnote; later calls link to it.
 
     Return each footnote's id with the id of the call it is anchored at."""
-    notes = {li.get("id"): li for li in body.iter("li") if "endnote" in _classes(li)}
+    notes = {li.get("id"): li for li in body.iter("li") if "endnote" in class_names(li)}
     placed: dict[str, str] = {}
     for a in list(body.iter("a")):
-        if "noteref" not in _classes(a):
+        if "noteref" not in class_names(a):
             continue
         note_id = (a.get("href") or "").lstrip("#")
         li = notes.get(note_id)
@@ -196,7 +188,7 @@ def _footnotes(body) -> dict[str, str]:
         a.addnext(footnote)
         li.getparent().remove(li)
     for section in list(body.iter("section")):
-        if "endnotes" in _classes(section) and section.find(".//li") is None:
+        if "endnotes" in class_names(section) and section.find(".//li") is None:
             section.getparent().remove(section)
     return placed
 
@@ -207,7 +199,7 @@ def _inline_blocks(el):
     for node in el.iter():
         if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
             node.set("class", " ".join([f"note-{'para' if node.tag == 'p' else node.tag}",
-                                        *_classes(node)]))
+                                        *class_names(node)]))
             node.set(SHARED_TAG, node.tag)
             node.tag = "span"
     return el
@@ -303,7 +295,7 @@ class Cut:
 
 def _groups(elements: list) -> list[tuple[str, list]]:
     """Front matter, main-matter chunks of about CHUNK_WORDS words, and the index."""
-    start = next((n for n, el in enumerate(elements) if "mainmatter-start" in _classes(el)),
+    start = next((n for n, el in enumerate(elements) if "mainmatter-start" in class_names(el)),
                  None)
     if start is None:  # no parts or pieces: one chunk, numbered as main matter
         return [("main", elements)]
@@ -348,12 +340,12 @@ def keep_footnotes_with_calls(root, call_ids: list[str]) -> bool:
         if "footnote-loose" not in classes:
             following = [block, *[el for el in block.itersiblings() if isinstance(el.tag, str)]]
             for el in following[:_LOOSE_BLOCKS]:
-                _add_class(el, "footnote-loose")
+                add_class(el, "footnote-loose")
             changed = True
             continue
         for remedy in ("footnote-keep-after", "footnote-keep-before"):
             if remedy not in classes:
-                _add_class(block, remedy)
+                add_class(block, remedy)
                 changed = True
                 break
     return changed
