@@ -2,6 +2,8 @@
 #   make build   installs anthology in .venv and builds the bundled Serge volume into build/
 #   make test    installs the test dependencies (Python and Ace by DAISY) and runs every test,
 #                validators included
+#   make test-fast  the tests that are neither slow nor external (EPUBCheck, Ace, Chromium,
+#                poppler): under a minute, for while you work
 #   make bench   installs the benchmark dependencies and compares anthology with a peer pipeline
 #                (pandoc + WeasyPrint); BENCH_ARGS="--runs 1 --volumes 1x" for a quick check
 PYTHON ?= python3
@@ -10,7 +12,7 @@ BIN    := $(VENV)/bin
 OUT    ?= build
 BENCH_ARGS ?=
 
-.PHONY: build test install install-test clean golden bench
+.PHONY: build test test-fast install install-test clean golden bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +37,9 @@ build: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow and not external"
 
 golden: install-test
 	$(BIN)/python -m pytest --update-golden

@@ -1,13 +1,21 @@
 """Turn a manuscript folder into the requested outputs, written atomically.
 
-A flat list of named steps, as in Sphinx's builders: read and check the whole manuscript,
-render the shared HTML once, then hand it to each writer. Nothing is written until every
-output has been made in memory, so a failed build leaves the previous outputs untouched.
+A flat list of named steps, as in Sphinx's builders (see :func:`_make`), in this order:
 
-Before any of it, the build's key is checked against the record of the last build into the
-same folder (``cache.py``): when nothing changed, nothing is built. So that this check is
-quick, the pipeline's modules (lxml, Markdown, Jinja, WeasyPrint, ebooklib behind them) are
-imported only once a build has to run.
+0. start the layout workers (they import WeasyPrint while this process reads and renders);
+1. read and check the whole manuscript;
+2. render the shared HTML once;
+3. lay out the print edition (a :class:`~anthology.pdf.edition.Printing`, a future: its page
+   map comes as soon as every page is laid out, its PDF once every page is drawn);
+4. package the EPUB, with the print page numbers (while the workers draw the last pages);
+5. the HTML;
+6. write every output in one atomic change (:func:`build`).
+
+Nothing is written until every output has been made in memory, so a failed build leaves the
+previous outputs untouched. Before any of it, the build's key is checked against the record
+of the last build into the same folder (``cache/``): when nothing changed, nothing is built.
+So that this check is quick, the pipeline's modules (lxml, Markdown, Jinja, WeasyPrint,
+ebooklib behind them) are imported only once a build has to run.
 """
 
 from __future__ import annotations
@@ -24,8 +32,9 @@ from .errors import Diagnostic, InputError
 from .timings import Timings
 
 if TYPE_CHECKING:  # the pipeline's modules are imported by build() itself, after the cache check
-    from .model import Book, PrintOptions
-    from .pagemap import PageMap
+    from .model import Book, PrintOptions, Volume
+    from .pdf.edition import Printing
+    from .pdf.pagemap import PageMap
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +48,7 @@ class BuildOptions:
     strict: bool = False
     name: str = ""  # output file stem; default: the manuscript folder's name
     # a PrintOptions, or its fields by name (the CLI's way, so that a no-op rebuild need not
-    # import pdf.py and lxml): build() makes it a PrintOptions once it has to build
+    # import pdf/ and lxml): build() makes it a PrintOptions once it has to build
     print: PrintOptions | Mapping[str, Any] = field(default_factory=dict)
     booklet: str = ""  # "" or the sheet size of an imposed booklet: a4 | a3 | letter | tabloid
     progress: Callable[[str], None] | None = None
@@ -72,15 +81,9 @@ def check(manuscript: Path, strict: bool = False) -> tuple[Diagnostic, ...]:
     return checked.warnings
 
 
-def _epub(book: Book) -> bytes:
-    from .epub import write_epub  # imported late: `check` and `--html` do not need ebooklib
-
-    return write_epub(book)
-
-
 def _stored_map(path: Path, key: str) -> tuple[PageMap | None, dict[str, str], str]:
     """The page map (and index pages) of the last print layout, if it fits this book."""
-    from .pagemap import PageMap
+    from .pdf.pagemap import PageMap
 
     try:
         stored = json.loads(path.read_text("utf-8"))
@@ -102,7 +105,7 @@ def _print_fields(value: PrintOptions | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _cache_key(manuscript: Path, options: BuildOptions, name: str) -> str | None:
-    """The build's key (see cache.py): its manuscript, the options that shape its outputs."""
+    """The build's key (see cache/builds.py): its manuscript, the options that shape its outputs."""
     settings = {"formats": sorted(set(options.formats)), "name": name,
                 "booklet": options.booklet, "paragraph_numbers": options.paragraph_numbers,
                 "strict": options.strict}
@@ -151,106 +154,128 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
           timings: Timings) -> tuple[dict[Path, bytes], list[Diagnostic]]:
     """Every requested output, in memory (path → bytes), and the build's warnings.
 
-    The PDF is laid out first when it is asked for: its page map gives the EPUB its print
-    page numbers, and its index anchors give the index its page numbers. An EPUB-only build
-    reuses the map of the last print layout when nothing it depends on has changed.
+    The steps, in order: read, render, the print edition, the EPUB, the HTML (``build``
+    then writes them). Two of them overlap, and only these: the layout workers start
+    before the manuscript is read (they import WeasyPrint meanwhile), and the print
+    edition is a :class:`~anthology.pdf.edition.Printing`, a future whose page map comes
+    as soon as every page is laid out: the EPUB, which carries the print page numbers, is
+    packaged then, while the workers draw the last pages.
     """
-    pool = None
-    if "pdf" in options.formats:
-        # the layout's workers start first, so WeasyPrint's import (in them) overlaps this
-        # process's own imports, and the reading and rendering of the manuscript
-        from functools import partial
-
-        from .layout import Pool, default_jobs, folder_fetcher
-        from .resources import styles_dir
-
-        pool = Pool(options.jobs or default_jobs(), partial(folder_fetcher, styles_dir()),
-                    warm=True)
+    workers = _start_workers(options) if "pdf" in options.formats else None
+    printing = None
     try:
-        with timings.stage("import"):  # WeasyPrint: only in the layout's workers
-            from importlib import import_module
-
-            for module in ("manuscript", "pagemap", "render") + (
-                    ("pdf",) if "pdf" in options.formats else ()):
-                import_module(f".{module}", __package__)
-        if pool is not None:
-            from .model import PrintOptions
-            from .pdf import warm_up_job
-
-            print_options = (options.print if isinstance(options.print, PrintOptions)
-                             else PrintOptions(**options.print))
-            pool.warm_up(warm_up_job(print_options))
-        return _make_with(manuscript, options, name, timings, pool)
+        options = _import_pipeline(options, workers, timings)
+        volume, warnings = _read(manuscript, options, timings)
+        book = _render(volume, options, timings)
+        if "pdf" in options.formats:
+            printing = _lay_out(book, options, workers, timings)
+        epub = _epub(book, options, name, printing, warnings, timings) \
+            if "epub" in options.formats else None
+        printed = _print(printing, options, timings) if printing is not None else {}
+        html = _html(book, timings) if "html" in options.formats else None
     finally:
-        if pool is not None:
-            pool.close()
+        if printing is not None:
+            printing.close()
+        if workers is not None:
+            workers.close()
+    made: dict[Path, bytes] = {}  # in this order the outputs are listed and written
+    if html is not None:
+        made[options.outdir / f"{name}.html"] = html
+    if epub is not None:
+        made[options.outdir / f"{name}.epub"] = epub
+    if printed:
+        made[options.outdir / f"{name}.pdf"] = printed["pdf"]
+        made[options.outdir / f".{name}.pagemap.json"] = printed["map"]
+        if "booklet" in printed:
+            made[options.outdir / f"{name}-booklet.pdf"] = printed["booklet"]
+    return made, warnings
 
 
-def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timings,
-               pool) -> tuple[dict[Path, bytes], list[Diagnostic]]:
-    from .manuscript import read_manuscript
-    from .pagemap import insert_pagebreaks
+def _start_workers(options: BuildOptions):
+    """Step 0: the layout workers, started before anything else is imported, so that
+    WeasyPrint's import (in them) overlaps this process's imports, reading and rendering.
+    None when the chunked layout is off (the print edition then says why)."""
+    from .pdf.weasy import fast_path_off
+
+    if fast_path_off():
+        return None
+    from .pdf.options import styles_fetcher
+    from .pdf.workers import Pool, default_jobs
+
+    return Pool(options.jobs or default_jobs(), styles_fetcher, warm=True)
+
+
+def _import_pipeline(options: BuildOptions, workers, timings: Timings) -> BuildOptions:
+    """The pipeline's modules (WeasyPrint only in the workers), then the print styles for
+    the workers to parse while the book is read: the options with their PrintOptions."""
+    from importlib import import_module
+
+    with timings.stage("import"):
+        for module in ("manuscript", "pdf.pagemap", "render") + (
+                ("pdf.edition",) if "pdf" in options.formats else ()):
+            import_module(f".{module}", __package__)
     from .model import PrintOptions
-    from .pagemap import layout_key
-    from .render import render, shared_html, with_index_pages
 
     if not isinstance(options.print, PrintOptions):
         options = replace(options, print=PrintOptions(**options.print))
+    if workers is not None:
+        from .pdf.edition import warm_up_job
+
+        workers.warm_up(warm_up_job(options.print))
+    return options
+
+
+def _read(manuscript: Path, options: BuildOptions,
+          timings: Timings) -> tuple[Volume, list[Diagnostic]]:
+    """Step 1: the whole manuscript, read and checked."""
+    from .manuscript import read_manuscript
+
     log.info("1. reading %s", manuscript)
     with timings.stage("read"):
         checked = read_manuscript(manuscript)
     if options.strict and checked.warnings:
         raise InputError(checked.warnings)
-    warnings = list(checked.warnings)
-    volume = checked.volume
     if options.booklet and "pdf" not in options.formats:
         raise InputError("--booklet: error booklet-without-pdf: a booklet is made from the PDF "
                          "(add --pdf, or leave out every format flag)")
+    return checked.volume, list(checked.warnings)
+
+
+def _render(volume: Volume, options: BuildOptions, timings: Timings) -> Book:
+    """Step 2: the shared HTML, rendered once for every writer."""
+    from .render import render
+
     log.info("2. rendering the shared HTML")
     with timings.stage("render"):
-        book = render(volume, number_paragraphs=options.paragraph_numbers)
-    made: dict[Path, bytes] = {}
-    if "html" in options.formats:
-        log.info("3. writing the HTML")
-        with timings.stage("html"):
-            made[options.outdir / f"{name}.html"] = shared_html(book).encode("utf-8")
-    map_path = options.outdir / f".{name}.pagemap.json"
-    pages: PageMap | None = None
-    index_pages: dict[str, str] = {}
-    epub_path = options.outdir / f"{name}.epub"
+        return render(volume, number_paragraphs=options.paragraph_numbers)
 
-    def package_epub(pages: PageMap | None, index_pages: dict[str, str]) -> None:
-        log.info("6. packaging the EPUB")
-        with timings.stage("epub"):
-            paged = with_index_pages(book, index_pages) if index_pages else book
-            made[epub_path] = _epub(insert_pagebreaks(paged, pages) if pages is not None
-                                    else paged)
 
-    if "pdf" in options.formats:
+def _lay_out(book: Book, options: BuildOptions, workers, timings: Timings) -> Printing:
+    """Step 3: the print edition, under way in the workers (or as one document)."""
+    from .pdf.edition import Printing
+
+    log.info("3. laying out the PDF")
+    with timings.stage("pdf"):
+        return Printing(book, options.print, workers, progress=options.progress,
+                        timings=timings)
+
+
+def _epub(book: Book, options: BuildOptions, name: str, printing: Printing | None,
+          warnings: list[Diagnostic], timings: Timings) -> bytes:
+    """Step 4: the EPUB, with the print page numbers: the page map of this build's print
+    layout as soon as every page is laid out, else the stored map of the last one that
+    still fits (an EPUB-only build), else none, with a warning."""
+    from .epub import write_epub
+    from .pdf.pagemap import insert_pagebreaks, layout_key
+    from .render import with_index_pages
+
+    if printing is not None:
         with timings.stage("pdf"):
-            from .pdf import print_edition
-
-            log.info("4. laying out the PDF")
-            # the EPUB is packaged as soon as the page map is known, while the workers draw
-            edition = print_edition(
-                book, options.print, progress=options.progress, pool=pool,
-                timings=timings,
-                on_map=package_epub if "epub" in options.formats else None)
-            if "epub" in options.formats and epub_path not in made:
-                package_epub(edition.pages, edition.anchors)
-            pages, index_pages = edition.pages, edition.anchors
-            made[options.outdir / f"{name}.pdf"] = edition.pdf
-            made[map_path] = json.dumps({"page_map": json.loads(pages.to_json()),
-                                         "index_pages": index_pages}, sort_keys=True,
-                                        ensure_ascii=False, indent=1).encode("utf-8")
-            if options.booklet:
-                from .booklet import impose
-
-                log.info("5. imposing the booklet")
-                made[options.outdir / f"{name}-booklet.pdf"] = impose(edition.pdf, options.booklet)
-    elif "epub" in options.formats:
+            pages, index_pages = printing.page_map()
+    else:
         with timings.stage("page map"):
-            pages, index_pages, why = _stored_map(map_path, layout_key(book, options.print))
+            pages, index_pages, why = _stored_map(options.outdir / f".{name}.pagemap.json",
+                                                  layout_key(book, options.print))
         if pages is None:
             warnings.append(Diagnostic(
                 str(options.outdir / f"{name}.epub"), 0, "epub-no-page-list",
@@ -258,6 +283,35 @@ def _make_with(manuscript: Path, options: BuildOptions, name: str, timings: Timi
                 "build the PDF too (--pdf, or no format flag) with the same print options",
                 "warning"))
         else:
-            log.info("3. reusing the page map of the last print layout (%s)", map_path)
-        package_epub(pages, index_pages)
-    return made, warnings
+            log.info("4. reusing the page map of the last print layout")
+    log.info("4. packaging the EPUB")
+    with timings.stage("epub"):
+        paged = with_index_pages(book, index_pages) if index_pages else book
+        return write_epub(insert_pagebreaks(paged, pages) if pages is not None else paged)
+
+
+def _print(printing: Printing, options: BuildOptions, timings: Timings) -> dict[str, bytes]:
+    """Step 3, ended: the PDF drawn and joined, its page map for later EPUB-only builds,
+    and the booklet imposed from it."""
+    with timings.stage("pdf"):
+        edition = printing.result()
+    out = {"pdf": edition.pdf,
+           "map": json.dumps({"page_map": json.loads(edition.pages.to_json()),
+                              "index_pages": edition.anchors}, sort_keys=True,
+                             ensure_ascii=False, indent=1).encode("utf-8")}
+    if options.booklet:
+        from .pdf.booklet import impose
+
+        log.info("3. imposing the booklet")
+        with timings.stage("pdf"):
+            out["booklet"] = impose(edition.pdf, options.booklet)
+    return out
+
+
+def _html(book: Book, timings: Timings) -> bytes:
+    """Step 5: the shared HTML as one page."""
+    from .render import shared_html
+
+    log.info("5. writing the HTML")
+    with timings.stage("html"):
+        return shared_html(book).encode("utf-8")

@@ -1,15 +1,22 @@
 """Turn command lines into pipeline calls: a thin click shell over the stages.
 
 Domain errors are caught once, here, and printed one per line as ``path:line: …``; usage
-errors likewise get one line. No traceback reaches a user for bad input.
+errors likewise get one line. No traceback reaches a user for bad input (``ANTHOLOGY_DEBUG``
+shows the one behind an error). SIGTERM and SIGHUP end a build as Ctrl-C does: every
+cleanup runs (the layout workers stop, no temporary file stays), the previous outputs are
+left as they were, and the exit code says which signal it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -125,7 +132,7 @@ def check_command(manuscript: Path | None, strict: bool) -> None:
               help="How often a name must occur to be proposed.")
 def index_command(manuscript: Path | None, suggest: bool, minimum: int) -> None:
     """Propose index terms for MANUSCRIPT, as [[index]] tables to paste into volume.toml."""
-    from .apparatus import suggest_index
+    from .render.apparatus import suggest_index
     from .manuscript import read_manuscript
 
     volume = read_manuscript(_manuscript(manuscript)).volume
@@ -188,10 +195,43 @@ def _end_progress() -> None:
         sys.stderr.flush()
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: raised where the main thread is, so that every cleanup on the way
+    out runs as it does for Ctrl-C (not an Exception, which a stage might catch)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_end_cleanly() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise :class:`Terminated` (once: a second
+    signal while the first is being cleaned up after is ignored)."""
+    names = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a caller's thread keeps its own
+        return
+    caught: list[int] = []
+
+    def handler(signum, frame) -> None:
+        if not caught:
+            caught.append(signum)
+            raise Terminated(signum)
+
+    previous = {name: signal.signal(getattr(signal, name), handler) for name in names}
+    try:
+        yield
+    finally:
+        for name, old in previous.items():
+            signal.signal(getattr(signal, name), old)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning every expected failure into lines and an exit code."""
     try:
-        cli.main(args=argv, prog_name="anthology", standalone_mode=False)
+        with _signals_end_cleanly():
+            cli.main(args=argv, prog_name="anthology", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         return 0
@@ -206,7 +246,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except Terminated as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"anthology: stopped by {name}; no output was changed", err=True)
+        return 128 + exc.signum
     except AnthologyError as exc:
+        if os.environ.get("ANTHOLOGY_DEBUG") and exc.__cause__ is not None:
+            import traceback
+
+            click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
         for d in exc.diagnostics:
             click.echo(str(d), err=True)
         return exc.exit_code

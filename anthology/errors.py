@@ -53,6 +53,3 @@ class OutputError(AnthologyError):
 
     exit_code = 2
 
-
-def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity == "error"]

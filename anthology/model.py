@@ -1,4 +1,4 @@
-"""The frozen dataclasses passed between the pipeline's stages.
+"""Turn what each stage hands the next into frozen dataclasses: Volume, Book, PrintOptions.
 
 manuscript ──read──▶ Volume (pieces with Markdown bodies and parsed notes)
 Volume ──render──▶ Book (one shared HTML, cut into documents)

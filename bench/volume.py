@@ -16,14 +16,15 @@ from pathlib import Path
 
 import tomli_w
 
+from anthology.manuscript import split_front_matter
+
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "serge"
 
 
 def split_piece(text: str) -> tuple[dict, str]:
-    """A piece file's TOML front matter (between +++ lines) and its body."""
-    lines = text.split("\n")
-    end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "+++")
-    return tomllib.loads("\n".join(lines[1:end])), "\n".join(lines[end + 1:])
+    """A piece file's TOML front matter, read, and its body (as anthology splits them)."""
+    front, body, _ = split_front_matter(text)
+    return tomllib.loads(front), body
 
 
 def read_manifest(manuscript: Path) -> dict:

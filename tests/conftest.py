@@ -16,6 +16,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite the golden files from the current output")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test (and every process it starts) keeps anthology's cache in a temporary folder
+    of the session, never in the user's ``~/.cache/anthology``."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):
     """Compare text with tests/golden/NAME, or rewrite it under --update-golden."""

@@ -18,6 +18,8 @@ from lxml import etree
 
 from ace import ace_version, describe, run_ace, violations
 
+pytestmark = [pytest.mark.slow, pytest.mark.external]
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "manuscripts" / "mini"
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf",

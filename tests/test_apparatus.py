@@ -1,7 +1,7 @@
 from collections import Counter
 from pathlib import Path
 
-from anthology.apparatus import abbreviations, glossary, note_on_text, suggest_index
+from anthology.render.apparatus import abbreviations, glossary, note_on_text, suggest_index
 from anthology.manuscript import read_manuscript
 from anthology.render import render
 
@@ -75,7 +75,7 @@ import re as _re  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from anthology.apparatus import _TOKEN, _last_words, _one_line  # noqa: E402
+from anthology.render.apparatus import _TOKEN, _last_words, _one_line  # noqa: E402
 
 _SPACED = st.lists(st.sampled_from(["New", "Policy", "of", "x", "’s", "Red-Army", "(NEP)", "a" * 90,
                                     " ", "  ", "\n", "\t", "\u00a0", "\u2009", "-", "."]),

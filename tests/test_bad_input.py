@@ -187,9 +187,9 @@ CASES = [
     # ---- import
     Case("import-missing-raw", lambda root: None, ("import", "nothere.txt", "-o", "new"), 1,
          ("nothere.txt: error unreadable: No such file or directory",)),
-    Case("import-raw-is-a-directory", lambda root: (root / "rawdir").mkdir(),
-         ("import", "rawdir", "-o", "new"), 2,
-         ("anthology import: invalid value for 'RAW': File 'rawdir' is a directory",)),
+    Case("import-empty-folder", lambda root: (root / "rawdir").mkdir(),
+         ("import", "rawdir", "-o", "new"), 1,
+         ("rawdir: error import-nothing: no file to import there",)),
     Case("import-into-a-file",
          then(write("raw.txt", RAW, copy=False), lambda root: (root / "new").write_text("x")),
          ("import", "raw.txt", "-o", "new"), 2,
@@ -200,6 +200,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [
     pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail
                  else []) for c in CASES])
@@ -219,6 +220,7 @@ def test_bad_input(case: Case, tmp_path: Path, previous_output: Path) -> None:
     assert snapshot(tmp_path) == before  # nothing written, previous output byte for byte
 
 
+@pytest.mark.slow
 def test_raw_file_with_bom_and_crlf_imports_and_checks(tmp_path: Path) -> None:
     (tmp_path / "raw.txt").write_bytes(
         "\ufeffOn lamps\r\n\r\nLamps were lit at dusk.\r\n\r\nThe keeper said so.\r\n".encode())
@@ -231,6 +233,7 @@ def test_raw_file_with_bom_and_crlf_imports_and_checks(tmp_path: Path) -> None:
     assert anthology("check", "ms", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 def test_five_megabyte_paragraph_imports_and_builds(tmp_path: Path) -> None:
     words = "lamp keeper dusk harbour light night review essay reply ".split()
     text = " ".join(words[i % len(words)] for i in range(900_000))[: 5 * 1024 * 1024]
@@ -276,6 +279,7 @@ def _interrupted_build(tmp_path: Path, previous_output: Path, monkeypatch, capsy
     return code, err, before, snapshot(out)
 
 
+@pytest.mark.slow
 def test_interrupted_build_keeps_the_previous_output(tmp_path: Path, previous_output: Path,
                                                     monkeypatch, capsys) -> None:
     code, err, before, after = _interrupted_build(tmp_path, previous_output, monkeypatch,
@@ -287,6 +291,7 @@ def test_interrupted_build_keeps_the_previous_output(tmp_path: Path, previous_ou
     assert after == before  # same files, same bytes: no temporary file left either
 
 
+@pytest.mark.slow
 def test_build_interrupted_between_two_outputs_changes_nothing(
         tmp_path: Path, previous_output: Path, monkeypatch, capsys) -> None:
     code, err, before, after = _interrupted_build(tmp_path, previous_output, monkeypatch,
@@ -296,6 +301,7 @@ def test_build_interrupted_between_two_outputs_changes_nothing(
     assert after == before
 
 
+@pytest.mark.slow
 def test_long_single_paragraph_makes_a_pdf(tmp_path: Path) -> None:
     # WeasyPrint lays out one paragraph at ~20 s per 500 KB; 5 MB does not finish in 5 minutes,
     # so the PDF is checked with 256 KB (the 5 MB case above builds the HTML and the EPUB)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from anthology.booklet import SHEETS, booklet_order, impose
+from anthology.pdf.booklet import SHEETS, booklet_order, impose
 from anthology.manuscript import read_manuscript
-from anthology.pdf import PrintOptions, write_pdf
+from anthology.pdf import PrintOptions, print_edition
 from anthology.render import render
 
 MM = 72 / 25.4
@@ -73,9 +73,10 @@ def test_folded_sheets_read_in_order(n: int) -> None:
 @pytest.fixture(scope="module")
 def book_pdf() -> bytes:
     mini = Path(__file__).parent / "fixtures" / "manuscripts" / "mini"
-    return write_pdf(render(read_manuscript(mini).volume), PrintOptions())
+    return print_edition(render(read_manuscript(mini).volume), PrintOptions()).pdf
 
 
+@pytest.mark.slow
 def test_impose_gives_two_sides_per_four_pages_on_landscape_a4(book_pdf: bytes) -> None:
     n = len(PdfReader(io.BytesIO(book_pdf)).pages)
     imposed = PdfReader(io.BytesIO(impose(book_pdf)))
@@ -85,10 +86,13 @@ def test_impose_gives_two_sides_per_four_pages_on_landscape_a4(book_pdf: bytes) 
         assert (w, h) == pytest.approx((297 * MM, 210 * MM), abs=0.1)
 
 
+@pytest.mark.slow
 def test_impose_is_deterministic(book_pdf: bytes) -> None:
     assert impose(book_pdf) == impose(book_pdf)
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_impose_keeps_the_text_and_fonts(book_pdf: bytes, tmp_path: Path) -> None:
     tool = shutil.which("pdftotext")
     assert tool, "pdftotext not found: install poppler-utils"
@@ -108,21 +112,24 @@ def test_impose_keeps_the_text_and_fonts(book_pdf: bytes, tmp_path: Path) -> Non
     assert rows and all("Charis" in r and r.split()[-5] == "yes" for r in rows)
 
 
+@pytest.mark.slow
 def test_a5_on_a4_is_placed_at_its_own_size(book_pdf: bytes) -> None:
     imposed = PdfReader(io.BytesIO(impose(book_pdf)))
     content = imposed.pages[0].get_contents().get_data().decode()
     assert content.startswith("q 1 0 0 1 ")  # scale 1: A5 is exactly half an A4 sheet
 
 
+@pytest.mark.slow
 def test_other_trims_are_scaled_to_fit_half_a_sheet() -> None:
     mini = Path(__file__).parent / "fixtures" / "manuscripts" / "mini"
-    pdf = write_pdf(render(read_manuscript(mini).volume), PrintOptions(trim="6x9in"))
+    pdf = print_edition(render(read_manuscript(mini).volume), PrintOptions(trim="6x9in")).pdf
     imposed = PdfReader(io.BytesIO(impose(pdf, "letter")))
     assert float(imposed.pages[0].mediabox.width) == SHEETS["letter"][0]
     scale = float(imposed.pages[0].get_contents().get_data().decode().split()[1])
     assert scale == pytest.approx(min(396 / 432, 612 / 648), abs=1e-3)
 
 
+@pytest.mark.slow
 def test_unknown_sheet_is_refused(book_pdf: bytes) -> None:
     with pytest.raises(ValueError):
         impose(book_pdf, "b4")

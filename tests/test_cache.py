@@ -73,6 +73,7 @@ def rebuilt(r: subprocess.CompletedProcess[str]) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_nothing_changed_writes_nothing(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = build(ms, out, "--html", "--epub")
@@ -87,6 +88,7 @@ def test_nothing_changed_writes_nothing(ms: Path, tmp_path: Path) -> None:
     assert files(out) == before  # same files, same inodes and mtimes: nothing rewritten
 
 
+@pytest.mark.slow
 def test_record_names_every_output_but_itself(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     r = build(ms, out, "--html", "--epub")
@@ -130,6 +132,7 @@ def _replace_output(ms: Path, out: Path) -> None:
     (out / "ms.html").write_text("edited by hand\n", "utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", [_edit_piece, _edit_manifest, _new_file, _delete_output,
                                     _modify_output, _replace_output])
 def test_a_change_rebuilds(change, ms: Path, tmp_path: Path) -> None:
@@ -143,6 +146,7 @@ def test_a_change_rebuilds(change, ms: Path, tmp_path: Path) -> None:
         assert (out / "ms.html").read_bytes() == good  # the damage is repaired
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags", [("--epub", "--paragraph-numbers"), ("--epub", "--trim", "a4"),
                                    ("--epub", "--notes", "footnotes"), ("--epub", "--strict"),
                                    ("--html",)])
@@ -153,18 +157,21 @@ def test_another_option_rebuilds(flags: tuple[str, ...], ms: Path, tmp_path: Pat
     assert not rebuilt(build(ms, out, *flags))
 
 
+@pytest.mark.slow
 def test_print_options_do_not_touch_an_html_only_build(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ms, out, "--html")
     assert not rebuilt(build(ms, out, "--html", "--trim", "a4", "--notes", "footnotes"))
 
 
+@pytest.mark.slow
 def test_the_order_of_format_flags_does_not_matter(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ms, out, "--html", "--epub")
     assert not rebuilt(build(ms, out, "--epub", "--html"))
 
 
+@pytest.mark.slow
 def test_no_cache_rebuilds(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ms, out)
@@ -176,6 +183,7 @@ def test_no_cache_rebuilds(ms: Path, tmp_path: Path) -> None:
     assert not rebuilt(build(ms, out))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", [b"", b"{not json", b"\xff\xfe\x00", b"[]",
                                      b'{"format": 1, "key": "KEY", "outputs": "ms.html"}',
                                      b'{"format": 1, "key": "KEY", "outputs": {"../x": {}}}',
@@ -193,6 +201,7 @@ def test_a_corrupt_record_rebuilds(content: bytes, ms: Path, tmp_path: Path) -> 
     assert not rebuilt(build(ms, out))  # a good record again
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_record_of_the_good_one(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ms, out)
@@ -211,6 +220,7 @@ ORPHAN = "\n[^9]: An orphan note.\n"
 IMAGE = '\n<img src="https://example.org/x.png" alt="pic">\n'
 
 
+@pytest.mark.slow
 def test_warnings_and_logged_warnings_are_given_again(ms: Path, tmp_path: Path) -> None:
     piece = ms / "pieces" / "02-reply.md"
     piece.write_text(piece.read_text("utf-8") + IMAGE + ORPHAN, "utf-8")
@@ -227,6 +237,7 @@ def test_warnings_and_logged_warnings_are_given_again(ms: Path, tmp_path: Path) 
     assert not rebuilt(build(ms, out, "--html", cwd=tmp_path))
 
 
+@pytest.mark.slow
 def test_warnings_name_their_files_from_where_the_user_is(ms: Path, tmp_path: Path) -> None:
     (ms / "pieces" / "02-reply.md").open("a", encoding="utf-8").write(ORPHAN)
     out = tmp_path / "out"
@@ -237,6 +248,7 @@ def test_warnings_name_their_files_from_where_the_user_is(ms: Path, tmp_path: Pa
     assert below.stderr.startswith("pieces/02-reply.md:")
 
 
+@pytest.mark.slow
 def test_outputs_inside_the_manuscript_are_not_its_input(ms: Path) -> None:
     build(ms, ms)
     assert not rebuilt(build(ms, ms))
@@ -244,6 +256,7 @@ def test_outputs_inside_the_manuscript_are_not_its_input(ms: Path) -> None:
     assert not rebuilt(build(ms, ms / "build"))
 
 
+@pytest.mark.slow
 def test_an_epub_only_build_depends_on_the_stored_page_map(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ms, out, "--epub")
@@ -253,6 +266,7 @@ def test_an_epub_only_build_depends_on_the_stored_page_map(ms: Path, tmp_path: P
     assert not rebuilt(build(ms, out, "--epub"))
 
 
+@pytest.mark.slow
 def test_an_epub_only_build_after_a_full_one(ms: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     full = build(ms, out, "--pdf", "--epub")
@@ -316,7 +330,7 @@ def test_no_key_for_a_manuscript_that_is_not_there(tmp_path: Path) -> None:
 def test_library_versions_are_found_without_importing_them() -> None:
     from importlib.metadata import version
 
-    found = cache._versions(cache.LIBRARIES)
+    found = cache.library_versions(cache.LIBRARIES)
     for name in ("weasyprint", "lxml", "pillow", "ebooklib"):
         assert found[name] == version(name)
 
@@ -366,6 +380,7 @@ def test_check_never_loads_weasyprint(ms: Path, tmp_path: Path) -> None:
     assert "weasyprint" not in modules
 
 
+@pytest.mark.slow
 def test_an_up_to_date_build_loads_nothing_heavy(ms: Path, tmp_path: Path) -> None:
     call = "from anthology.cli import main\nassert main(['build', 'ms', '--epub', '-o', 'out']) == 0"
     out = _probe(call, tmp_path)
@@ -373,6 +388,22 @@ def test_an_up_to_date_build_loads_nothing_heavy(ms: Path, tmp_path: Path) -> No
         out = _probe(call, tmp_path)
     assert out.startswith("up to date: out/ms.epub (nothing changed)\n")
     heavy = {"lxml", "jinja2", "markdown", "weasyprint", "ebooklib", "PIL", "nh3", "pypdf",
-             "anthology.render", "anthology.pdf", "anthology.epub", "anthology.pagemap",
+             "anthology.render", "anthology.pdf", "anthology.epub", "anthology.pdf.pagemap",
              "anthology.manuscript", "anthology.model", "importlib.metadata"}
     assert not heavy & set(json.loads(out.splitlines()[-1]))
+
+
+def test_the_tests_keep_anthologys_cache_away_from_the_users(private_cache: Path) -> None:
+    """conftest.py's autouse fixture: every test, and every process a test starts, keeps
+    anthology's cache in a folder of the test session."""
+    import subprocess
+    import sys
+
+    from anthology.cache import user_cache
+
+    assert user_cache("probe").is_relative_to(private_cache)
+    child = subprocess.run([sys.executable, "-c", "from anthology.cache import user_cache; "
+                            "print(user_cache('probe'))"], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert Path(child).is_relative_to(private_cache)
+    assert not Path(child).is_relative_to(Path.home() / ".cache")

@@ -22,6 +22,7 @@ def outputs(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
 
 
+@pytest.mark.slow
 def test_unknown_option_is_one_line() -> None:
     r = anthology("build", "--bogus")
     assert r.returncode == 2
@@ -31,12 +32,14 @@ def test_unknown_option_is_one_line() -> None:
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_check_reports_ok(mini: Path) -> None:
     r = anthology("check", str(mini))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok: 0 warnings"
 
 
+@pytest.mark.slow
 def test_build_every_format(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -46,12 +49,14 @@ def test_build_every_format(mini: Path, tmp_path: Path) -> None:
         assert z.namelist()[0] == "mimetype"
 
 
+@pytest.mark.slow
 def test_only_the_asked_format(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--epub", "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert outputs(tmp_path) == ["mini.epub"]
 
 
+@pytest.mark.slow
 def test_bad_manuscript_leaves_previous_output_untouched(mini: Path, tmp_path: Path) -> None:
     ms = tmp_path / "ms"
     shutil.copytree(mini, ms)
@@ -69,6 +74,7 @@ def test_bad_manuscript_leaves_previous_output_untouched(mini: Path, tmp_path: P
     assert sorted(p.name for p in out.iterdir()) == [".ms.build.json", "ms.epub"]
 
 
+@pytest.mark.slow
 def test_unwritable_output_folder(mini: Path, tmp_path: Path) -> None:
     if os.geteuid() == 0:  # root ignores permission bits: use a path under a regular file
         target = tmp_path / "file"
@@ -84,6 +90,7 @@ def test_unwritable_output_folder(mini: Path, tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert anthology("build", str(mini), "-o", str(a)).returncode == 0
@@ -92,6 +99,7 @@ def test_two_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_import_refuses_to_overwrite_a_manuscript(tmp_path: Path, seed_text: str) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_text(seed_text, "utf-8")
@@ -104,6 +112,7 @@ def test_import_refuses_to_overwrite_a_manuscript(tmp_path: Path, seed_text: str
     assert (out / "keep.md").read_text() == "editor's work"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("data, code", [
     (b"", "empty"), (b"\x00\x01\x02binary", "binary"), (b"caf\xe9 au lait\n", "not-utf8"),
 ])
@@ -207,6 +216,7 @@ def test_import_hostile_files_touch_nothing_outside(tmp_path: Path) -> None:
     assert r.stderr.count("import-image-dropped") == 4 + 3 + 3
 
 
+@pytest.mark.slow
 def test_pdf_and_booklet(mini: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -220,12 +230,14 @@ def test_pdf_and_booklet(mini: Path, tmp_path: Path) -> None:
     assert float(box.width) > float(box.height)  # landscape sheets
 
 
+@pytest.mark.slow
 def test_booklet_needs_the_pdf(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--epub", "--booklet", "-o", str(tmp_path))
     assert r.returncode == 1
     assert "booklet-without-pdf" in r.stderr and not tmp_path.joinpath("mini.epub").exists()
 
 
+@pytest.mark.slow
 def test_bad_print_option_is_one_line(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--pdf", "--bleed", "lots", "-o", str(tmp_path))
     assert r.returncode == 1
@@ -233,6 +245,7 @@ def test_bad_print_option_is_one_line(mini: Path, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_epub_only_build_reuses_the_last_print_layout(mini: Path, tmp_path: Path) -> None:
     alone = anthology("build", str(mini), "--epub", "-o", str(tmp_path / "alone"))
     assert alone.returncode == 0

@@ -8,6 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = [pytest.mark.slow]
+
 
 def _build(out: Path, cwd: Path, env: dict[str, str]) -> None:
     done = subprocess.run([sys.executable, "-m", "anthology", "build", "--booklet", "-o", str(out)],

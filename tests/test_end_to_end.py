@@ -24,6 +24,8 @@ from words import epub_text, missing, words
 
 NOTES_HEADING = re.compile(r"(?:end|foot)?notes?|references|notes and references\s*[.:]?",
                            re.IGNORECASE)
+pytestmark = [pytest.mark.slow, pytest.mark.external]
+
 DUMPS = sorted((Path(__file__).parent / "fixtures" / "dumps").glob("*.txt"))
 
 

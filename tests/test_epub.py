@@ -16,8 +16,9 @@ import pytest
 from validators import assert_epubcheck_clean
 from lxml import etree
 
-from anthology.cover import cover_png
-from anthology.epub import FONT_LEVEL, TEXT_LEVEL, write_epub
+from anthology.epub.cover import cover_png
+from anthology.epub import write_epub
+from anthology.epub.container import FONT_LEVEL, TEXT_LEVEL
 from anthology.errors import OutputError
 from anthology.model import Book, Creator, Document, Stylesheet, TocEntry
 
@@ -150,6 +151,8 @@ def _nav(zf: zipfile.ZipFile, opf: etree._Element) -> tuple[str, etree._Element]
 # ---- EPUBCheck: the real checker, never skipped ------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_epubcheck_reports_no_errors_and_no_warnings(epub_bytes: bytes, tmp_path: Path) -> None:
     path = tmp_path / "book.epub"
     path.write_bytes(epub_bytes)
@@ -177,8 +180,10 @@ def test_mimetype_is_first_and_stored(epub_bytes: bytes, epub_zip: zipfile.ZipFi
 
 def test_entries_carry_the_books_date_and_fixed_permissions(epub_zip: zipfile.ZipFile) -> None:
     names = [i.filename for i in epub_zip.infolist()]
-    assert names[1] == "META-INF/container.xml"
-    assert names[2:] == sorted(names[2:])
+    fonts = [n for n in names if n.endswith(".ttf")]
+    assert fonts and names[1:1 + len(fonts)] == sorted(fonts)  # the container's start
+    rest = names[1 + len(fonts):]
+    assert rest[0] == "META-INF/container.xml" and rest[1:] == sorted(rest[1:])
     for info in epub_zip.infolist():
         assert info.date_time == (2026, 11, 25, 0, 0, 0)
         assert info.external_attr >> 16 == 0o100644
@@ -196,8 +201,8 @@ def test_a_different_modified_date_changes_only_what_it_should(book: Book) -> No
 
 def test_the_zip_is_what_zipfile_writes_for_the_same_entries(epub_bytes: bytes,
                                                                epub_zip: zipfile.ZipFile) -> None:
-    # write_zip writes the records itself (to deflate each file once, the fonts in another
-    # thread); zipfile, given the same entries, names, dates, modes and levels, must agree
+    # the fonts are deflated first (in another thread) and the rest appended later: zipfile
+    # writing the same entries, dates, modes and levels at one go gives the same bytes
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as reference:
         for info in epub_zip.infolist():
@@ -370,6 +375,8 @@ def paged_bytes(book: Book) -> bytes:
     return write_epub(_paged(book))
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_page_breaks_give_a_page_list_in_reading_order(paged_bytes: bytes, tmp_path: Path) -> None:
     zf = zipfile.ZipFile(io.BytesIO(paged_bytes))
     opf_el = _xml(zf, _opf_path(zf))
@@ -550,9 +557,20 @@ def test_cover_png_is_deterministic_greyscale_and_without_metadata() -> None:
 
 
 def test_cover_png_fits_long_titles_and_many_authors() -> None:
+    """Everything shrinks together until it fits: the ink stays inside the margins, and the
+    authors' lines still stand at the foot."""
+    from PIL import Image
+
     png = cover_png("A Very Long Title " * 8, "And an even longer subtitle " * 4,
                     tuple(f"Author Number{n}" for n in range(12)), FONTS, size=(800, 1280))
-    assert int.from_bytes(png[16:20], "big") == 800
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (800, 1280) and image.mode == "L"
+    ink = image.point(lambda grey: 255 if grey < 128 else 0)  # the dark pixels
+    left, top, right, bottom = ink.getbbox()
+    assert left > 0.05 * 800 and right < 0.95 * 800, (left, right)  # nothing cut at a side
+    assert top > 0.1 * 1280 and bottom < 0.95 * 1280, (top, bottom)
+    foot = ink.crop((0, int(0.75 * 1280), 800, int(0.95 * 1280)))
+    assert foot.getbbox() is not None  # the authors are there
 
 
 def test_cover_png_is_drawn_again_when_a_font_changes(tmp_path: Path) -> None:
@@ -578,7 +596,7 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
     import subprocess
     import sys
 
-    from anthology.cover import _cover_png
+    from anthology.epub.cover import _cover_png
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     args = ("Victor Serge", "The Course Is Set on Hope", ("Susan Weissman",),
@@ -586,7 +604,7 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
             (), (400, 640))
     drawn = _cover_png.__wrapped__(*args)
     (kept,) = (tmp_path / "anthology" / "covers").iterdir()
-    script = (f"import sys; from anthology.cover import _cover_png; "
+    script = (f"import sys; from anthology.epub.cover import _cover_png; "
               f"png = _cover_png.__wrapped__(*{args!r}); "
               f"print('PIL' in sys.modules, png == {drawn!r})")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -599,21 +617,29 @@ def test_covers_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
     assert len(list(kept.parent.iterdir())) == 2
 
 
-def test_deflated_fonts_kept_between_runs_are_checked(tmp_path, monkeypatch) -> None:
-    """The user cache of deflated fonts saves time, never decides bytes: a damaged entry is
-    deflated again."""
-    import zlib
+def test_the_container_start_kept_between_runs_is_checked(tmp_path, monkeypatch) -> None:
+    """The start of the container (mimetype and the deflated fonts) kept in the user cache
+    saves time, never decides bytes: a damaged or foreign one is made again."""
+    from datetime import datetime, timezone
 
-    from anthology.epub import FONT_LEVEL, _deflate, _deflate_font
+    from anthology.epub import container
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    data = b"not really a font, but bytes all the same " * 500
-    fresh = _deflate(data, FONT_LEVEL)
-    assert _deflate_font.__wrapped__(data) == fresh  # made and kept
-    (kept,) = (tmp_path / "anthology" / "fonts").iterdir()
-    assert zlib.decompress(kept.read_bytes(), -zlib.MAX_WBITS) == data
-    assert _deflate_font.__wrapped__(data) == fresh  # read back
-    kept.write_bytes(b"damaged")
-    assert _deflate_font.__wrapped__(data) == fresh  # not trusted
-    kept.write_bytes(_deflate(b"another font", FONT_LEVEL))
-    assert _deflate_font.__wrapped__(data) == fresh
+    fonts = {"EPUB/fonts/A.ttf": b"not really a font, but bytes all the same " * 500,
+             "EPUB/fonts/B.ttf": b"another " * 900}
+    when = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    key = (tuple(sorted(fonts.items())), container.date_time(when))
+    fresh = container._start.__wrapped__(*key)  # made and kept
+    (kept,) = (tmp_path / "anthology" / "epub").iterdir()
+    assert kept.read_bytes() == fresh
+    with zipfile.ZipFile(io.BytesIO(fresh)) as made:
+        assert made.namelist() == ["mimetype", *sorted(fonts)]
+        assert all(made.read(name) == data for name, data in fonts.items())
+    assert container._start.__wrapped__(*key) == fresh  # read back
+    flipped = fresh[:200] + bytes([fresh[200] ^ 1]) + fresh[201:]  # inside a font's stream
+    for damage in (b"damaged", fresh[:-40] + b"x" * 40, flipped):
+        kept.write_bytes(damage)
+        assert container._start.__wrapped__(*key) == fresh  # not trusted: made again
+    other = dict(fonts, **{"EPUB/fonts/B.ttf": b"changed " * 900})
+    assert container.start(other, when) != fresh
+    assert len(list(kept.parent.iterdir())) == 2

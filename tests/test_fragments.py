@@ -1,4 +1,4 @@
-"""Markdown fragments (fragments.py): converted once, kept between builds, never trusted blindly."""
+"""Markdown fragments (render/fragments.py): converted once, kept between builds, never trusted blindly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from anthology import fragments
+import pytest
+
+from anthology.render import fragments
 from anthology.manuscript import read_manuscript
 from anthology.render import render
 
@@ -39,6 +41,7 @@ def test_a_second_build_converts_nothing_and_renders_the_same(mini: Path, tmp_pa
     assert body_again == body
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_file_is_converted_again(mini: Path, tmp_path) -> None:
     _, body = _render_in_a_new_process(mini, tmp_path)
     (kept,) = (tmp_path / "anthology" / "fragments").iterdir()

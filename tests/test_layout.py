@@ -1,4 +1,4 @@
-"""The chunked layout (layout.py): one layout per page, the same pages as one document."""
+"""The chunked layout (pdf/layout.py, pdf/weasy.py): one layout per page, the same pages as one document."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from anthology.layout import Chunk, Job, Pool, _Plan, keep_footnotes_with_calls
 from anthology.manuscript import read_manuscript
-from anthology.pdf import (PrintOptions, _Cut, _print_tree, _styles_fetcher, print_edition,
-                           print_html, warm_up_job)
+from anthology.pdf import PrintOptions, Printing, print_edition, print_html, weasy
+from anthology.pdf.edition import warm_up_job
+from anthology.pdf.html import Cut, keep_footnotes_with_calls, print_tree
+from anthology.pdf.layout import Chunk, Job, _Plan
+from anthology.pdf.options import styles_fetcher
+from anthology.pdf.workers import Pool
 from anthology.render import render
 from anthology.resources import styles_dir
 
@@ -22,7 +25,7 @@ SERGE = Path(__file__).resolve().parent.parent / "seeds" / "serge"
 
 def warm_pool(jobs: int, options: PrintOptions) -> Pool:
     """Workers as a build starts them: the first warms up, the others are forked from it."""
-    pool = Pool(jobs, _styles_fetcher, warm=True)
+    pool = Pool(jobs, styles_fetcher, warm=True)
     pool.warm_up(warm_up_job(options))
     return pool
 
@@ -51,9 +54,9 @@ def serge_book():
 
 
 def test_the_chunks_are_the_book_in_order_cut_before_recto_sections(serge_book) -> None:
-    root, calls = _print_tree(serge_book, PrintOptions())
+    root, calls = print_tree(serge_book, PrintOptions())
     ids = [el.get("id") for el in root.find("body")]
-    cut = _Cut(root, calls)
+    cut = Cut(root, calls)
     assert [el.get("id") for sections in cut.sections for el in sections] == ids
     kinds = [c.kind for c in cut.chunks]
     assert kinds[0] == "front" and kinds[-1] == "index" and kinds.count("main") >= 2
@@ -63,6 +66,7 @@ def test_the_chunks_are_the_book_in_order_cut_before_recto_sections(serge_book) 
         assert chunk.first_id == sections[0].get("id")
 
 
+@pytest.mark.slow
 def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book, monkeypatch) -> None:
     """The book laid out in chunks by two worker processes (started as a build starts them),
     and the same print HTML laid out as one WeasyPrint document in this process: every
@@ -71,11 +75,11 @@ def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book, monkeypatch
 
     options = PrintOptions()
     with warm_pool(2, options) as pool:
-        edition = print_edition(serge_book, options, pool=pool)
+        edition = Printing(serge_book, options, pool).result()
     whole = print_html(serge_book, options, labels=edition.labels)
-    unchanged_weasyprint(monkeypatch)  # the reference lays out columns as WeasyPrint does
-    reference = HTML(string=whole, base_url=styles_dir().as_uri() + "/",
-                     url_fetcher=_styles_fetcher()).write_pdf()
+    with weasy.unpatched():  # the reference lays out columns as WeasyPrint does
+        reference = HTML(string=whole, base_url=styles_dir().as_uri() + "/",
+                         url_fetcher=styles_fetcher()).write_pdf()
     chunked, single = placed_text(edition.pdf), placed_text(reference)
     assert len(chunked) == len(single) == len(edition.pages.pages)
     different = [n for n, (a, b) in enumerate(zip(chunked, single), 1) if a != b]
@@ -85,14 +89,6 @@ def test_chunked_pages_are_the_pages_of_one_whole_layout(serge_book, monkeypatch
     assert re.search(r"index[ .]+\xa0?" + edition.labels["index"], contents)
 
 
-def unchanged_weasyprint(monkeypatch) -> None:
-    """Undo, for this test, what layout.py changes in how WeasyPrint lays out columns."""
-    from weasyprint.layout import block
-
-    monkeypatch.setattr(block, "columns_layout",
-                        getattr(block.columns_layout, "original", block.columns_layout))
-
-
 def box_shapes(document) -> list[list[tuple]]:
     """Every box of every page: its kind, text, place and size."""
     def size(value):
@@ -100,7 +96,7 @@ def box_shapes(document) -> list[list[tuple]]:
 
     return [[(type(b).__name__, getattr(b, "text", None), size(b.position_x),
               size(b.position_y), size(b.width), size(b.height))
-             for b in page._page_box.descendants()] for page in document.pages]
+             for b in weasy.page_boxes(page)] for page in document.pages]
 
 
 COLUMNS_CSS = """
@@ -145,30 +141,30 @@ def column_cases() -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(column_cases()))
 def test_columns_are_laid_out_as_weasyprint_lays_them_out(case, monkeypatch) -> None:
     """layout.py skips WeasyPrint's trial layout of columns filled in turn: every box of
     every page is where WeasyPrint unchanged puts it."""
     from weasyprint import CSS, HTML
 
-    from anthology.layout import _install_hook
-
-    _install_hook()
+    weasy.install_hooks()
     html, css = column_cases()[case], CSS(string=COLUMNS_CSS)
     document = HTML(string=html).render(stylesheets=[css])
     skipped = {getattr(b, "anthology_fills_in_turn", None)
-               for page in document.pages for b in page._page_box.descendants()} - {None}
+               for page in document.pages for b in weasy.page_boxes(page)} - {None}
     assert skipped == ({True} if case.startswith("in turn") else {False})
     assert case != "in turn, pages" or len(document.pages) > 3
-    unchanged_weasyprint(monkeypatch)
-    assert box_shapes(document) == box_shapes(HTML(string=html).render(stylesheets=[css]))
+    with weasy.unpatched():
+        assert box_shapes(document) == box_shapes(HTML(string=html).render(stylesheets=[css]))
 
 
+@pytest.mark.slow
 def test_the_pdf_is_the_same_bytes_whatever_the_number_of_workers(mini) -> None:
     book = render(read_manuscript(mini).volume)
     one = print_edition(book, PrintOptions(), jobs=1)
     with warm_pool(2, PrintOptions()) as pool:
-        two = print_edition(book, PrintOptions(), pool=pool)
+        two = Printing(book, PrintOptions(), pool).result()
     three = print_edition(book, PrintOptions(), jobs=3)  # not warmed up
     assert one.pdf == two.pdf == three.pdf
     assert one.pages == two.pages == three.pages and one.labels == two.labels == three.labels
@@ -178,7 +174,7 @@ def test_a_worker_lays_out_another_chunk_while_one_waits_for_its_folios() -> Non
     """Chunk 2 is paginated but its folios wait for the page count of chunk 1: the worker
     lays out chunk 3 meanwhile, then finishes chunk 2 once it has its shift."""
     page = "<style>@page { size: A6; @bottom-center { content: counter(page) } }</style>"
-    with Pool(2, _styles_fetcher) as pool:
+    with Pool(2, styles_fetcher) as pool:
         conn = pool.conns[0]
         assert conn.poll(60) and conn.recv()[0] == "ready"
         conn.send(("job", Job(2, page + "<p>two</p>" * 60, "", None)))
@@ -250,12 +246,13 @@ def parent_of(pid: int) -> int:
 
 
 def test_a_pool_stopped_before_its_warm_up_closes_at_once() -> None:
-    pool = Pool(2, _styles_fetcher, warm=True)
+    pool = Pool(2, styles_fetcher, warm=True)
     process = pool._processes[0]
     pool.close()
     assert not process.is_alive() and process.exitcode == 0
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_be_forked_is_done_without(mini, monkeypatch) -> None:
     """The first worker's forks fail: the book is laid out by the workers there are."""
     import os
@@ -270,11 +267,12 @@ def test_a_worker_that_cannot_be_forked_is_done_without(mini, monkeypatch) -> No
 
     monkeypatch.setattr(os, "fork", fork)
     with warm_pool(3, PrintOptions()) as pool:
-        edition = print_edition(book, PrintOptions(), pool=pool)
+        edition = Printing(book, PrintOptions(), pool).result()
         assert len(pool.pids) == 1 and not pool.waiting
     assert edition.pdf == print_edition(book, PrintOptions(), jobs=1).pdf
 
 
+@pytest.mark.slow
 def test_weasyprint_is_imported_without_searching_for_its_libraries(tmp_path) -> None:
     """The import answers a library-name miss at once (no ldconfig, no compiler), leaves
     ctypes as it was, and still loads every library WeasyPrint needs."""
@@ -290,7 +288,7 @@ def popen(self, args, *a, **k):
     spawned.append(args)
     return real_popen(self, args, *a, **k)
 subprocess.Popen.__init__ = popen
-from anthology.layout import import_weasyprint
+from anthology.pdf.weasy import import_weasyprint
 import_weasyprint()
 import weasyprint.text.ffi as ffi
 assert ctypes.util.find_library is search
@@ -302,6 +300,7 @@ print(len(spawned))
     assert out.stdout.strip() == "0", out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_weasyprint_is_imported_with_the_search_when_the_sonames_fail(tmp_path) -> None:
     import subprocess
     import sys
@@ -318,7 +317,7 @@ class FailOnce:
                 raise OSError("cannot load library 'libpango-1.0.so.0'")
         return None
 sys.meta_path.insert(0, FailOnce())
-from anthology.layout import import_weasyprint
+from anthology.pdf.weasy import import_weasyprint
 import_weasyprint()
 import weasyprint
 assert seen == [False, True], seen
@@ -330,6 +329,7 @@ print("ok")
     assert out.stdout.strip() == "ok", out.stdout + out.stderr
 
 
+@pytest.mark.slow
 def test_links_destinations_and_outline_cross_the_cuts(serge_book) -> None:
     edition = print_edition(serge_book, PrintOptions(), jobs=2)
     reader = PdfReader(io.BytesIO(edition.pdf))
@@ -355,3 +355,64 @@ def test_footnote_remedies_escalate_then_stop() -> None:
     assert keep_footnotes_with_calls(root, ["c1"])
     assert "footnote-keep-before" in first.get("class")
     assert not keep_footnotes_with_calls(root, ["c1"])  # nothing left to try
+
+
+# ---- the fallback: one document, when WeasyPrint is not the version the hooks are for ------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["serge", "mini-footnotes"])
+def test_with_another_weasyprint_the_book_is_one_document_with_the_same_pages(
+        case, serge_book, mini, monkeypatch, caplog) -> None:
+    """Forced off (as another WeasyPrint version would turn it off), the chunked layout
+    gives way to one WeasyPrint document in this process: the same text at the same place
+    on every page, the same page map and page labels, and one line saying why."""
+    import logging
+
+    if case == "serge":
+        book, options = serge_book, PrintOptions()
+    else:
+        book, options = render(read_manuscript(mini).volume), PrintOptions(notes="footnotes")
+    fast = print_edition(book, options, jobs=2)
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    with caplog.at_level(logging.WARNING, logger="anthology.pdf"):
+        slow = print_edition(book, options)
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("anthology.pdf")]
+    assert len(said) == 1 and said[0].startswith("the chunked print layout is off: WeasyPrint "
+                                                 f"{weasy.installed_version()} is installed")
+    assert slow.pdf != fast.pdf  # drawn as one document: one font subset, not one a chunk
+    chunked, whole = placed_text(fast.pdf), placed_text(slow.pdf)
+    assert len(chunked) == len(whole) == len(fast.pages.pages)
+    different = [n for n, (a, b) in enumerate(zip(chunked, whole), 1) if a != b]
+    assert not different, f"pages {different} differ from the chunked layout's"
+    assert slow.pages == fast.pages and slow.labels == fast.labels
+    assert slow.anchors == fast.anchors
+
+
+def test_the_hooks_refuse_another_weasyprint(monkeypatch) -> None:
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    monkeypatch.setattr(weasy, "_originals", {})
+    with pytest.raises(RuntimeError, match="written for WeasyPrint 0.0"):
+        weasy.install_hooks()
+
+
+def test_a_build_without_the_chunked_layout_starts_no_worker_and_says_why(
+        mini, tmp_path, monkeypatch, caplog) -> None:
+    import logging
+    import zipfile
+
+    from anthology.build import BuildOptions, build
+
+    def no_pool(*args, **keywords):
+        raise AssertionError("a layout worker was started")
+
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    monkeypatch.setattr(Pool, "__init__", no_pool)
+    with caplog.at_level(logging.WARNING):
+        result = build(mini, BuildOptions(outdir=tmp_path, cache=False))
+    said = [r.getMessage() for r in caplog.records if "chunked print layout is off" in
+            r.getMessage()]
+    assert len(said) == 1
+    assert {p.name for p in result.outputs} == {"mini.epub", "mini.pdf", "mini.html"}
+    with zipfile.ZipFile(tmp_path / "mini.epub") as epub:  # the print page numbers, still
+        assert 'epub:type="page-list"' in epub.read("EPUB/nav.xhtml").decode("utf-8")

@@ -1,4 +1,4 @@
-from anthology.notes import split_notes
+from anthology.manuscript.notes import split_notes
 
 
 def test_definitions_leave_the_body_and_are_numbered_in_order() -> None:

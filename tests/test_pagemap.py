@@ -26,10 +26,13 @@ from anthology.epub import write_epub
 from anthology.errors import OutputError
 from anthology.manuscript import read_manuscript
 from anthology.model import Book, Document
-from anthology.pagemap import PageMap, PageStart, insert_pagebreaks, page_map
-from anthology.pdf import PrintOptions, edition_name, layout_key, print_edition, write_pdf
+from anthology.pdf.pagemap import (PageMap, PageStart, assemble, insert_pagebreaks, page_labels,
+                                   page_starts)
+from anthology.pdf import PrintOptions, edition_name, layout_key, print_edition
 from anthology.render import render, with_index_pages
 from validators import assert_epubcheck_clean
+
+pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "manuscripts" / "mini"
@@ -234,6 +237,7 @@ def test_pages_without_text_sit_with_the_next_page(built: Built) -> None:
             assert (pages[n].anchor, pages[n].word) == (pages[n + 1].anchor, pages[n + 1].word)
 
 
+@pytest.mark.external
 def test_the_epub_with_page_breaks_passes_epubcheck(built: Built, tmp_path: Path) -> None:
     path = tmp_path / "marked.epub"
     path.write_bytes(built.epub)
@@ -276,8 +280,8 @@ def test_the_same_book_gives_the_same_map_pdf_and_epub() -> None:
     first, second = build(MINI, PrintOptions()), build(MINI, PrintOptions())
     assert first.pages.to_json() == second.pages.to_json()
     assert first.epub == second.epub and first.pdf == second.pdf
-    # one layout for both: the PDF is the very one write_pdf draws
-    assert write_pdf(first.book, PrintOptions()) == first.pdf
+    # and the PDF does not depend on how many workers laid it out
+    assert print_edition(first.book, PrintOptions(), jobs=1).pdf == first.pdf
 
 
 def test_the_key_follows_what_the_layout_depends_on() -> None:
@@ -304,14 +308,6 @@ def test_the_edition_names_its_trim_and_notes() -> None:
     assert "large print, A4" in edition_name(book, PrintOptions(large_print=True))
 
 
-def test_print_edition_reports_the_same_steps_as_write_pdf() -> None:
-    book = render(read_manuscript(MINI).volume)
-    steps: list[str] = []
-    print_edition(book, PrintOptions(), progress=steps.append)
-    assert steps[0].startswith("laying out") and re.fullmatch(r"drew and joined \d+ pages",
-                                                               steps[-1])
-
-
 # ---- where a word that hyphenation splits across pages belongs ----------------------------
 
 
@@ -328,7 +324,8 @@ def test_a_word_split_across_pages_belongs_to_the_page_where_it_starts() -> None
     from weasyprint import HTML
 
     document = HTML(string=SPLIT_HTML).render()
-    pages = page_map(document, "test", "k").pages
+    starts, end = page_starts(document)
+    pages = assemble("test", "k", page_labels(document), starts, end).pages
     texts = [squeeze(page.extract_text())
              for page in PdfReader(io.BytesIO(document.write_pdf())).pages]
     source = words(SPLIT_HTML[SPLIT_HTML.index('id="p">') + 7:SPLIT_HTML.index("</p>")])

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from anthology.errors import InputError
 from anthology.manuscript import read_manuscript
 from anthology.model import Book
-from anthology.pdf import PrintOptions, print_html, write_pdf
+from anthology.pdf import PrintOptions, print_edition, print_html
 from anthology.render import render
 
 MM = 72 / 25.4
@@ -101,7 +101,7 @@ def links(data: bytes) -> list[tuple[int, str, int, float, float]]:
 
 def build(manuscript: Path, **options) -> tuple[Book, bytes]:
     book = render(read_manuscript(manuscript).volume)
-    return book, write_pdf(book, PrintOptions(**options))
+    return book, print_edition(book, PrintOptions(**options)).pdf
 
 
 # ---- a longer manuscript: pieces that run over many pages, notes on every page ----------------
@@ -173,6 +173,7 @@ def _starts(data: bytes) -> dict[str, int]:
 # ---- page size, fonts, outline -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_default_trim_is_a5_on_every_page(mini_pdf) -> None:
     reader = PdfReader(io.BytesIO(mini_pdf[1]))
     for page in reader.pages:
@@ -180,6 +181,8 @@ def test_default_trim_is_a5_on_every_page(mini_pdf) -> None:
         assert size == pytest.approx(A5, abs=0.1)
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_every_font_is_embedded_charis_and_nothing_else(mini_pdf, long_footnotes_pdf,
                                                         tmp_path: Path) -> None:
     for _, data in (mini_pdf, long_footnotes_pdf):
@@ -191,6 +194,7 @@ def test_every_font_is_embedded_charis_and_nothing_else(mini_pdf, long_footnotes
             assert emb == "yes", f"font not embedded: {row}"
 
 
+@pytest.mark.slow
 def test_outline_lists_exactly_the_parts_and_pieces(mini_pdf) -> None:
     assert [(depth, title) for depth, title, _ in outline(mini_pdf[1])] == [
         (0, "Part One: The exchange"),
@@ -201,6 +205,7 @@ def test_outline_lists_exactly_the_parts_and_pieces(mini_pdf) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_without_parts_the_pieces_are_top_level_bookmarks(long_pdf) -> None:
     assert [(depth, title) for depth, title, _ in outline(long_pdf[1])] == [
         (0, "The long essay: a study"), (0, "A short reply"), (0, "Middle distance")]
@@ -209,6 +214,7 @@ def test_without_parts_the_pieces_are_top_level_bookmarks(long_pdf) -> None:
 # ---- recto openings, folios, heads, blank pages ----------------------------------------------
 
 
+@pytest.mark.external
 @pytest.mark.parametrize("which", ["mini_pdf", "long_pdf", "long_footnotes_pdf"])
 def test_every_part_and_piece_opens_on_a_recto_with_its_title(which, request) -> None:
     _, data = request.getfixturevalue(which)
@@ -229,6 +235,7 @@ def _contents_numbers(texts: list[str]) -> dict[str, int]:
     return numbers
 
 
+@pytest.mark.external
 @pytest.mark.parametrize("which", ["mini_pdf", "long_pdf"])
 def test_contents_page_numbers_are_the_folios_where_pieces_begin(which, request) -> None:
     book, data = request.getfixturevalue(which)
@@ -249,6 +256,8 @@ def test_contents_page_numbers_are_the_folios_where_pieces_begin(which, request)
         assert folio == starts[title] - first_main + 1
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_front_matter_has_roman_folios_and_no_heads(mini_pdf) -> None:
     texts = page_texts(mini_pdf[1])
     contents = next(i for i, t in enumerate(texts) if "contents" in squeezed(t))
@@ -256,6 +265,8 @@ def test_front_matter_has_roman_folios_and_no_heads(mini_pdf) -> None:
     assert lines(texts[0])[-1] != "i", "the title page carries no folio"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_running_heads_author_on_verso_title_on_recto(long_pdf) -> None:
     _, data = long_pdf
     texts = page_texts(data)
@@ -266,6 +277,7 @@ def test_running_heads_author_on_verso_title_on_recto(long_pdf) -> None:
     assert verso[0].split()[0] == str(start + 1 - min(_starts(data).values()) + 1)
 
 
+@pytest.mark.external
 @pytest.mark.parametrize("which", ["mini_pdf", "long_pdf", "long_footnotes_pdf"])
 def test_no_page_carries_only_a_head_or_folio(which, request) -> None:
     book, data = request.getfixturevalue(which)
@@ -285,6 +297,8 @@ def test_no_page_carries_only_a_head_or_folio(which, request) -> None:
     assert blank > 0, "recto openings should have left blank versos"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_blank_pages_are_white(mini_pdf, tmp_path: Path) -> None:
     texts = page_texts(mini_pdf[1])
     blank = [n for n, t in enumerate(texts, 1) if not t.strip()]
@@ -302,6 +316,7 @@ def test_blank_pages_are_white(mini_pdf, tmp_path: Path) -> None:
 # ---- notes and links -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_note_references_and_backlinks_are_working_links(mini_pdf) -> None:
     found = links(mini_pdf[1])
     refs = [link for link in found if re.fullmatch(r"first-note-\d", link[1])]
@@ -315,6 +330,7 @@ def test_note_references_and_backlinks_are_working_links(mini_pdf) -> None:
         assert target == page and target_y > y  # back up to the call
 
 
+@pytest.mark.slow
 def test_contents_entries_link_to_the_pieces(mini_pdf) -> None:
     starts = _starts(mini_pdf[1])
     by_name = {name: target for _, name, target, *_ in links(mini_pdf[1])}
@@ -322,6 +338,8 @@ def test_contents_entries_link_to_the_pieces(mini_pdf) -> None:
     assert by_name["piece-review"] == starts["Lamps, reviewed"]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_endnotes_follow_each_piece(long_pdf) -> None:
     texts = page_texts(long_pdf[1])
     start = _starts(long_pdf[1])["The long essay: a study"]
@@ -332,6 +350,8 @@ def test_endnotes_follow_each_piece(long_pdf) -> None:
         assert [n for n, t in enumerate(texts, 1) if f"nt{k}z" in t][0] >= heading[0]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_footnotes_sit_on_the_page_of_their_call(long_footnotes_pdf) -> None:
     texts = page_texts(long_footnotes_pdf[1])
     assert not any("notes" in squeezed(t) for t in texts), "no endnotes section in this mode"
@@ -347,6 +367,8 @@ def test_footnotes_sit_on_the_page_of_their_call(long_footnotes_pdf) -> None:
             assert target == page
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_footnote_mode_keeps_later_calls_of_a_note_linked(mini) -> None:
     _, data = build(mini, notes="footnotes")
     found = links(data)
@@ -355,6 +377,8 @@ def test_footnote_mode_keeps_later_calls_of_a_note_linked(mini) -> None:
     assert "The first note" in "".join(page_texts(data))
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_text_is_hyphenated(long_pdf) -> None:
     text = "\n".join(page_texts(long_pdf[1]))
     assert re.search(r"[a-z][\u2010-]\n", text), "no word is hyphenated at a line end"
@@ -363,6 +387,7 @@ def test_text_is_hyphenated(long_pdf) -> None:
 # ---- metadata, reproducibility, options ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_metadata(mini_pdf) -> None:
     book, data = mini_pdf
     info = PdfReader(io.BytesIO(data)).metadata
@@ -373,14 +398,17 @@ def test_metadata(mini_pdf) -> None:
     assert info["/CreationDate"] == info["/ModDate"] == "D:20260115000000Z"
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(mini, mini_pdf) -> None:
     assert build(mini)[1] == mini_pdf[1]
 
 
+@pytest.mark.slow
 def test_two_footnote_builds_are_byte_identical(long_manuscript, long_footnotes_pdf) -> None:
     assert build(long_manuscript, notes="footnotes")[1] == long_footnotes_pdf[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options, size", [
     ({"trim": "a4"}, A4),
     ({"trim": "letter"}, (612, 792)),
@@ -399,6 +427,7 @@ def test_large_print_sets_larger_type(mini) -> None:
     assert "font-size: 10.5pt" in print_html(book, PrintOptions())
 
 
+@pytest.mark.slow
 def test_bleed_and_crop_marks_enlarge_the_media_box_around_the_trim(mini) -> None:
     _, data = build(mini, bleed="3mm", marks="crop")
     page = PdfReader(io.BytesIO(data)).pages[0]
@@ -406,6 +435,7 @@ def test_bleed_and_crop_marks_enlarge_the_media_box_around_the_trim(mini) -> Non
     assert float(page.mediabox.width) == pytest.approx(A5[0] + 6 * MM, abs=0.1)
 
 
+@pytest.mark.slow
 def test_pdf_variants(mini) -> None:
     _, pdfa = build(mini, variant="pdf/a-2b")
     reader = PdfReader(io.BytesIO(pdfa))
@@ -419,19 +449,24 @@ def test_pdf_variants(mini) -> None:
 def test_bad_options_are_all_reported_at_once(mini) -> None:
     book = render(read_manuscript(mini).volume)
     with pytest.raises(InputError) as caught:
-        write_pdf(book, PrintOptions(trim="b5", notes="sidenotes", variant="pdf/x-4",
-                                     bleed="lots", marks="cross"))
+        print_edition(book, PrintOptions(trim="b5", notes="sidenotes", variant="pdf/x-4",
+                                     bleed="lots", marks="cross")).pdf
     text = str(caught.value)
     for option in ("--trim", "--notes", "--pdf-variant", "--bleed", "--marks"):
         assert option in text
 
 
-def test_progress_reports_steps(mini) -> None:
+@pytest.mark.slow
+def test_progress_reports_the_chunks_and_the_pages(mini) -> None:
+    from anthology.pdf.html import Cut, print_tree
+
     book = render(read_manuscript(mini).volume)
     steps: list[str] = []
-    write_pdf(book, PrintOptions(), progress=steps.append)
-    assert re.fullmatch(r"laying out \d+ chunks, \d+ at a time", steps[0])
-    assert re.fullmatch(r"drew and joined \d+ pages", steps[-1])
+    edition = print_edition(book, PrintOptions(), jobs=2, progress=steps.append)
+    chunks = Cut(*print_tree(book, PrintOptions())).chunks
+    assert len(chunks) > 1
+    assert steps == [f"laying out {len(chunks)} chunks, 2 at a time",
+                     f"drew and joined {len(edition.pages.pages)} pages"]
 
 
 # ---- the print HTML ---------------------------------------------------------------------------
@@ -447,7 +482,7 @@ def test_print_html_is_the_shared_html_plus_print_layers(mini) -> None:
 
 
 def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
-    """What the page map needs to name the shared HTML's places (see pagemap.py)."""
+    """What the page map needs to name the shared HTML's places (see pdf/pagemap.py)."""
     import lxml.html
 
     book = render(read_manuscript(mini).volume)
@@ -464,10 +499,10 @@ def test_print_html_marks_where_it_departs_from_the_shared_html(mini) -> None:
 
 
 def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> None:
-    from anthology.pdf import _styles_fetcher
+    from anthology.pdf.options import styles_fetcher
     from anthology.resources import styles_dir
 
-    fetch = _styles_fetcher()
+    fetch = styles_fetcher()
     font = sorted((styles_dir() / "fonts").glob("*.ttf"))[0]
     assert fetch(font.as_uri()).read()[:4] in (b"\x00\x01\x00\x00", b"true")
     outside = tmp_path / "x.css"
@@ -478,7 +513,7 @@ def test_fonts_are_read_only_from_the_styles_folder(mini, tmp_path: Path) -> Non
             fetch(url)
     book = render(read_manuscript(mini).volume)
     with pytest.raises(InputError):
-        write_pdf(dataclasses.replace(book, fonts=(outside,)), PrintOptions())
+        print_edition(dataclasses.replace(book, fonts=(outside,)), PrintOptions()).pdf
 
 
 def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
@@ -486,7 +521,7 @@ def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
     doc = book.documents[-1]
     odd = dataclasses.replace(doc, body=doc.body.replace("teaches history", "teaches \u4e2d"))
     book = dataclasses.replace(book, documents=(*book.documents[:-1], odd))
-    with caplog.at_level(logging.WARNING, logger="anthology.pdf"):
+    with caplog.at_level(logging.WARNING, logger="anthology.pdf.html"):
         print_html(book, PrintOptions())
     assert "U+4E2D" in caplog.text
 
@@ -497,10 +532,12 @@ def test_glyphs_the_fonts_lack_are_reported(mini, caplog) -> None:
 @pytest.fixture(scope="module")
 def serge_pdfs() -> tuple[Book, bytes, bytes]:
     book = render(read_manuscript(Path(__file__).parent.parent / "seeds" / "serge").volume)
-    return (book, write_pdf(book, PrintOptions()),
-            write_pdf(book, PrintOptions(notes="footnotes")))
+    return (book, print_edition(book, PrintOptions()).pdf,
+            print_edition(book, PrintOptions(notes="footnotes")).pdf)
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_the_serge_volume_in_both_note_modes(serge_pdfs, tmp_path: Path) -> None:
     book, endnotes, footnotes = serge_pdfs
     n_notes = sum(doc.body.count('epub:type="endnote"') for doc in book.documents)
@@ -524,6 +561,8 @@ def test_the_serge_volume_in_both_note_modes(serge_pdfs, tmp_path: Path) -> None
                 assert target == page, f"{name}: called on page {page}, set on page {target}"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_the_serge_contents_agree_with_the_opening_folios(serge_pdfs) -> None:
     _, data, _ = serge_pdfs
     texts = page_texts(data)

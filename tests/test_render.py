@@ -3,6 +3,7 @@ from pathlib import Path
 from lxml import etree
 
 from anthology.manuscript import read_manuscript
+from anthology.xhtml import parse_fragment
 from anthology.render import render, shared_html
 
 
@@ -13,14 +14,23 @@ def test_shared_html_golden(mini: Path, golden) -> None:
     golden("render/mini.html", html[:html.index("<style>")] + html[html.index("</head>"):])
 
 
-def test_every_document_is_well_formed_xml_with_unique_ids(mini: Path) -> None:
+def test_every_document_is_one_well_formed_element_with_unique_ids(mini: Path) -> None:
+    """What the EPUB writer needs of each document: one XHTML element (it parses each body
+    with xhtml.parse_fragment), the document's own id on it, ids unique across the book, and
+    every internal link pointing at one of them."""
     book = render(read_manuscript(mini).volume)
     ids: list[str] = []
-    ns = 'xmlns:epub="http://www.idpf.org/2007/ops"'
+    hrefs: list[str] = []
     for doc in book.documents:
-        root = etree.fromstring(f'<div {ns}>{doc.body}</div>'.replace("epub:type", "epub:type"))
+        root = parse_fragment(doc.body)
+        (top,) = [el for el in root if isinstance(el.tag, str)]
+        assert not (root.text or "").strip() and not (top.tail or "").strip(), doc.id
+        assert top.get("id") == doc.id, (doc.id, top.get("id"))
         ids += [el.get("id") for el in root.iter() if el.get("id")]
+        hrefs += [el.get("href") for el in root.iter() if (el.get("href") or "").startswith("#")]
+    assert len(book.documents) >= 8 and len(ids) > 3 * len(book.documents)
     assert len(ids) == len(set(ids))
+    assert hrefs and {href[1:] for href in hrefs} <= set(ids)
 
 
 def test_notes_link_both_ways_and_repeat_references_get_their_own_ids(mini: Path) -> None:
@@ -60,9 +70,9 @@ def test_rendering_again_gives_the_same_book(mini: Path) -> None:
 
 def test_removals_are_logged_every_time_a_text_is_converted(caplog) -> None:
     # converted texts are kept for the next time, except those the sanitiser changed
-    from anthology.render import _markdown
+    from anthology.render.book import _markdown
 
-    with caplog.at_level("WARNING", logger="anthology.sanitize"):
+    with caplog.at_level("WARNING", logger="anthology.render.sanitize"):
         first = _markdown("kept *once* <script>x</script>")
         again = _markdown("kept *once* <script>x</script>")
     assert first == again
@@ -70,7 +80,7 @@ def test_removals_are_logged_every_time_a_text_is_converted(caplog) -> None:
 
 
 def test_a_kept_body_gives_its_note_references_again(mini: Path) -> None:
-    from anthology.render import _markdown
+    from anthology.render.book import _markdown
 
     piece = read_manuscript(mini).volume.parts[0].pieces[0]
     refs: dict[str, list[str]] = {}

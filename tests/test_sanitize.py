@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from anthology.render import _markdown
-from anthology.sanitize import Removal, sanitize
+from anthology.render.book import _markdown
+from anthology.render.sanitize import Removal, sanitize
 from validators import assert_epubcheck_clean
 
 
@@ -101,7 +101,7 @@ def test_removals_are_logged_with_the_piece(caplog, mini: Path) -> None:
     from anthology.manuscript import read_manuscript
 
     piece = read_manuscript(mini).volume.parts[0].pieces[0]
-    with caplog.at_level("WARNING", logger="anthology.sanitize"):
+    with caplog.at_level("WARNING", logger="anthology.render.sanitize"):
         _markdown("x <script>1</script>", piece, {})
     [record] = caplog.records
     assert record.getMessage().endswith("01-first.md: warning unsafe-html: removed <script> "
@@ -112,6 +112,8 @@ def test_removals_are_logged_with_the_piece(caplog, mini: Path) -> None:
 TOKEN = "S3CRET-TOKEN-7f1c2a"
 
 
+@pytest.mark.slow
+@pytest.mark.external
 def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

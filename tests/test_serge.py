@@ -15,6 +15,8 @@ from anthology.importer import import_dump
 from validators import assert_epubcheck_clean, linked_notes
 from words import epub_text, missing, words
 
+pytestmark = [pytest.mark.slow, pytest.mark.external]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_3a4a934c17996d42.txt"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -173,7 +175,7 @@ def test_index_page_numbers_are_pages_where_the_term_occurs(serge_full: Path) ->
     texts = _pdf_page_texts(serge_full / "serge.pdf")
     assert len(labels) == len(texts)
     manifest = tomllib.loads((ROOT / "seeds" / "serge" / "volume.toml").read_text("utf-8"))
-    from anthology.typography import smarten
+    from anthology.render.typography import smarten
 
     # the index prints each heading typeset
     matches = {smarten(t["heading"]): t.get("matches", [t["heading"]]) for t in manifest["index"]}
@@ -192,7 +194,7 @@ def test_index_page_numbers_are_pages_where_the_term_occurs(serge_full: Path) ->
 
 def test_imprint_lists_every_source_as_given(serge_full: Path) -> None:
     from anthology.manuscript import read_manuscript
-    from anthology.typography import smarten
+    from anthology.render.typography import smarten
 
     imprint = " ".join("".join(_documents(serge_full / "serge.epub")["imprint.xhtml"].itertext())
                        .split())

@@ -48,6 +48,7 @@ def anthology(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
+@pytest.mark.slow
 def test_build_prints_its_stages_and_a_total(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--html", "--epub", "--timings", "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -60,6 +61,7 @@ def test_build_prints_its_stages_and_a_total(mini: Path, tmp_path: Path) -> None
     assert r.stdout.startswith("wrote ")  # the report goes to stderr only
 
 
+@pytest.mark.slow
 def test_an_up_to_date_build_prints_the_cache_check(mini: Path, tmp_path: Path) -> None:
     assert anthology("build", str(mini), "--html", "-o", str(tmp_path)).returncode == 0
     r = anthology("build", str(mini), "--html", "--timings", "-o", str(tmp_path))
@@ -68,6 +70,7 @@ def test_an_up_to_date_build_prints_the_cache_check(mini: Path, tmp_path: Path) 
     assert stages(r.stderr) == ["cache check", "total"]
 
 
+@pytest.mark.slow
 def test_no_timings_without_the_flag(mini: Path, tmp_path: Path) -> None:
     r = anthology("build", str(mini), "--html", "-o", str(tmp_path))
     assert r.returncode == 0 and r.stderr == ""

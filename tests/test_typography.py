@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from anthology.typography import NBSP, smarten, tex_quotes
+from anthology.render.typography import NBSP, smarten, tex_quotes
 
 
 @pytest.mark.parametrize("raw, typeset", [
@@ -79,7 +79,7 @@ def test_property_idempotent(text: str) -> None:
 
 # ---- the quote pass looks only at quotes; it must give what a pass over every character gives
 
-from anthology.typography import OPENERS, _ELISION  # noqa: E402
+from anthology.render.typography import OPENERS, _ELISION  # noqa: E402
 
 
 def _quotes_every_character(text: str, before: str) -> str:
@@ -107,6 +107,6 @@ _QUOTY = st.lists(st.sampled_from(list("a Z1'\"”“‘’`\n\t(—-") + ["tis"
 @settings(max_examples=500, deadline=None)
 @given(_QUOTY, st.sampled_from(["", " ", "d", "“", "(", "—", "’"]))
 def test_property_quotes_as_a_pass_over_every_character(text: str, before: str) -> None:
-    from anthology.typography import _quotes
+    from anthology.render.typography import _quotes
 
     assert _quotes(text, before) == _quotes_every_character(text, before)

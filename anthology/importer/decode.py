@@ -13,7 +13,7 @@ import codecs
 
 from ..errors import Diagnostic, InputError
 from ..manuscript import NOT_XML
-from ..typography import tex_quotes
+from ..render.typography import tex_quotes
 from .conventions import DECLARED_ENCODING, TAB_WIDTH
 from .records import Line
 from .report import Log

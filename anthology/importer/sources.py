@@ -277,7 +277,7 @@ def _unsafe_html(body: str, log: Log) -> None:
         return
     import markdown
 
-    from ..sanitize import sanitize
+    from ..render.sanitize import sanitize
 
     for removal in sanitize(markdown.markdown(body, extensions=["footnotes"])).removed:
         if removal.code == "unsafe-html":

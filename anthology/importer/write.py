@@ -8,10 +8,10 @@ word renders as written.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import tomli_w
 
+from .. import names
 from .body import body_markdown, note_markdown
 from .headers import iso_date, parse_source
 from .inline import escape, safe_start
@@ -22,9 +22,8 @@ from .report import Log
 
 
 def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words)[:40].strip("-")
+    """A file name's words: the book's one slug, accents folded, at most 40 characters."""
+    return names.slug(text, fold=True)[:40].strip("-")
 
 
 def piece_names(pieces: list[PieceText]) -> list[str]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, InputError
-from .model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
+from ..errors import Diagnostic, InputError
+from ..model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
                     Reviewed, Volume)
+from ..names import slug
 from .notes import split_notes
 
 MANIFEST = "volume.toml"
@@ -145,9 +146,25 @@ def _read_text(path: Path, display: str, found: list[Diagnostic], line: int = 0,
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _slug(text: str) -> str:
-    text = re.sub(r"^\d+[-_ ]+", "", text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "piece"
+def _piece_id(text: str) -> str:
+    """A piece's id from its ``id`` key or file name, without a leading number ("01-")."""
+    return slug(re.sub(r"^\d+[-_ ]+", "", text), "piece")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """A piece file's TOML front matter (between ``+++`` lines), its body, and the line number
+    of the body's first line. ValueError(message, hint) when the file does not begin with
+    ``+++`` or the front matter is never closed."""
+    lines = text.split("\n")
+    if lines[0].strip() != "+++":
+        raise ValueError("a piece must start with TOML front matter between +++ lines",
+                         'begin the file with +++, title = "…", +++')
+    try:
+        end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "+++")
+    except StopIteration:
+        raise ValueError("the front matter is never closed",
+                         "add a line +++ after the last key") from None
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2
 
 
 def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display: str,
@@ -156,20 +173,14 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
     text = _read_text(path, manifest_display, found, line_in_manifest, "missing-piece")
     if text is None:
         return None
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "+++":
-        found.append(Diagnostic(display, 1, "no-front-matter",
-                                "a piece must start with TOML front matter between +++ lines",
-                                'begin the file with +++, title = "…", +++'))
-        return None
     try:
-        end = next(i for i, l in enumerate(lines[1:], 1) if l.strip() == "+++")
-    except StopIteration:
-        found.append(Diagnostic(display, 1, "no-front-matter", "the front matter is never closed",
-                                "add a line +++ after the last key"))
+        front, body, body_line = split_front_matter(text)
+    except ValueError as exc:
+        message, hint = exc.args
+        found.append(Diagnostic(display, 1, "no-front-matter", message, hint))
         return None
-    col = _Collector(path, "\n".join(lines[1:end]), display, line_offset=1)
-    meta = _toml(path, "\n".join(lines[1:end]), col)
+    col = _Collector(path, front, display, line_offset=1)
+    meta = _toml(path, front, col)
     if meta is None:
         found.extend(col.found)
         return None
@@ -199,10 +210,9 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
                 publisher=col.string(table, "publisher"), year=col.string(table, "year"),
                 pages=col.string(table, "pages"), price=col.string(table, "price"),
                 details=col.string(table, "details"))
-    piece_id = _slug(col.string(meta, "id") or path.stem)
-    body_line = end + 2
+    piece_id = _piece_id(col.string(meta, "id") or path.stem)
     title_notes = col.strings(meta, "title_notes")
-    split = split_notes("\n".join(lines[end + 1:]), display, body_line,
+    split = split_notes(body, display, body_line,
                         tuple((label, col.line_of("title_notes")) for label in title_notes))
     found.extend(col.found)
     found.extend(split.diagnostics)

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import GlossaryEntry, Volume
+from ..model import GlossaryEntry, Volume
 
 _SMALL = {"of", "the", "for", "and", "in", "on", "to", "a", "an", "de", "la", "du", "des"}
 _WORD = r"[A-Z][\w’'\-]*"

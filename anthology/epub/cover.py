@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .resources import keep, user_cache
+from ..cache import keep, user_cache
 
 if TYPE_CHECKING:  # Pillow is imported only to draw a cover the cache does not hold
     from PIL import Image, ImageDraw, ImageFont
@@ -109,7 +109,7 @@ def _key(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[
          size: tuple[int, int]) -> str:
     """A hash of what the cover is made of: the words, the size, the fonts' bytes, this
     module's code, and the Pillow (with its FreeType) and zlib that draw and pack it."""
-    from .cache import _versions
+    from ..cache import library_versions
 
     digest = hashlib.sha256()
 
@@ -122,7 +122,8 @@ def _key(title: str, subtitle: str, authors: tuple[str, ...], font_paths: tuple[
     add("cover 1", title, subtitle, len(authors), *authors, *size)
     for path in font_paths:
         add(Path(path).read_bytes())
-    add(Path(__file__).read_bytes(), zlib.ZLIB_RUNTIME_VERSION, *_versions(["pillow"]).items())
+    add(Path(__file__).read_bytes(), zlib.ZLIB_RUNTIME_VERSION,
+        *library_versions(["pillow"]).items())
     add(*_freetype_binding())
     return digest.hexdigest()
 

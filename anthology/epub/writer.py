@@ -10,11 +10,11 @@ document. The writer is a flat list of named steps (see :func:`write_epub`):
 5. ``build_cover``: a typographic PNG and ``text/cover.xhtml``, first in the spine.
 6. ``build_navigation_doc``: ``nav.xhtml`` with the toc and landmarks navs and, when the
    documents carry page break markers (``pagemap.insert_pagebreaks``), the page-list.
-7. ``build_package``: metadata, manifest and spine, handed to ebooklib, which writes the
-   package document; its files are collected in memory, not zipped.
-8. ``write_zip``: the container, written once: fixed dates, order and permissions, so the same
-   Book always gives the same bytes, and every file deflated once (the fonts, most of the
-   bytes, at a faster level).
+7. ``build_package``: metadata, manifest and spine, as an ebooklib ``EpubBook``.
+8. ``package_files``: ebooklib's writer writes the package document and every file, through
+   its public API; two things in its package document are put right.
+9. ``container.finish``: the container, with fixed dates, order and permissions, so the same
+   Book always gives the same bytes (``container.py``).
 
 Everything that cannot be packaged (a link to an id no document has, a duplicate id, a body that
 is not one well-formed element) is collected and raised once as :class:`OutputError`: such a
@@ -28,32 +28,28 @@ Layout inside the container (``EPUB/`` is ebooklib's folder name)::
 
 from __future__ import annotations
 
-import hashlib
+import io
 import re
-import struct
-import zlib
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
+from xml.sax.saxutils import quoteattr
 
 from ebooklib import epub as ebooklib_epub
 from lxml import etree
 
+from ..errors import Diagnostic, OutputError
+from ..model import Book, Document, TocEntry
+from ..xhtml import EPUB_NS, EPUB_TYPE, XHTML_NS, XML_LANG, parse_fragment
+from . import container
+from .container import FONT_SUFFIXES
 from .cover import cover_png
-from .errors import Diagnostic, OutputError
-from .model import Book, Document, TocEntry
-from .resources import keep, user_cache
 
 __all__ = ["write_epub"]
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
-XML_LANG = f"{{{XML_NS}}}lang"
 
 ROOT = "EPUB"  # ebooklib's FOLDER_NAME; the OPF and the nav document sit here
 TEXT, STYLES, FONTS, IMAGES = "text", "styles", "fonts", "images"
@@ -71,14 +67,6 @@ _IDREF_ATTRS = ("aria-labelledby", "aria-describedby")
 _IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
 _LINKING = etree.XPath("descendant-or-self::*[@href or @aria-labelledby or @aria-describedby]")
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
-FILE_MODE = 0o100644  # regular file, rw-r--r--
-MIMETYPE = b"application/epub+zip"
-# zlib levels: 9 for the text files (small, and 9 costs little on them); the fonts are three
-# quarters of the bytes and of the time, and level 5 deflates them twice as fast as 9 for 0.4 %
-# more bytes (Charis SIL: 1,504,393 bytes instead of 1,499,032).
-TEXT_LEVEL = 9
-FONT_LEVEL = 5
 
 A11Y_SUMMARY = (
     "Reflowable text with a table of contents, landmarks and a logical reading order. "
@@ -117,9 +105,10 @@ class _File:
 def write_epub(book: Book) -> bytes:
     """Package ``book`` as an EPUB 3 file and return its bytes (same Book, same bytes).
 
-    The fonts are deflated and the cover drawn in two worker threads while this one builds the
-    documents (zlib lets go of the GIL while it deflates). Each file is made on its own, so the
-    threads change when the work is done, never the bytes.
+    The start of the container (``mimetype`` and the deflated fonts, see ``container.py``) is
+    made and the cover drawn in two worker threads while this one builds the documents (zlib
+    lets go of the GIL while it deflates). Each file is made on its own, so the threads
+    change when the work is done, never the bytes.
     """
     modified = _parse_modified(book)
     _check_names(book)
@@ -127,7 +116,8 @@ def write_epub(book: Book) -> bytes:
     try:
         cover = pool.submit(build_cover, book)  # first: part of it is Python, and waits for the GIL
         fonts = read_fonts(book)
-        deflated = {f"{ROOT}/{f.path}": pool.submit(_deflated, f.path, f.data) for f in fonts}
+        started = pool.submit(container.start, {f"{ROOT}/{f.path}": f.data for f in fonts
+                                                if f.path.endswith(FONT_SUFFIXES)}, modified)
         parsed = parse_documents(book)
         where = map_ids(parsed)
         fix_links(parsed, where)
@@ -135,53 +125,10 @@ def write_epub(book: Book) -> bytes:
         nav = build_navigation_doc(book, parsed, where)
         cover_image, cover_page = cover.result()
         package = build_package(book, content, cover_image, cover_page, nav, fonts)
-        # epub3_pages off: ebooklib would build a bogus page-list from every element with an
-        # epub:type and an id (see DESIGN.md). Our nav is our own file, but keep the switch off.
-        # mtime: ebooklib writes dcterms:modified from it, or else from datetime.now().
-        writer = _Writer(None, package, {"epub3_pages": False, "mtime": modified})
-        writer.process()
-        writer.write()  # unlike ebooklib.epub.write_epub, lets every error through
-        return write_zip(writer.out.files, modified,
-                         {name: future.result() for name, future in deflated.items()})
+        files = package_files(package, modified)
+        return container.finish(started.result(), files, modified)
     finally:
         pool.shutdown(cancel_futures=True)
-
-
-class _Files:
-    """What ebooklib's writer takes for its zip file: it keeps each file's bytes by name, so
-    the container is written (and deflated) once, by :func:`write_zip`."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-
-    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
-        self.files[name] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-class _Writer(ebooklib_epub.EpubWriter):
-    """ebooklib's writer, writing into a :class:`_Files`, minus its ``<spine toc="ncx">`` when
-    there is no NCX.
-
-    EPUB 3 needs no NCX, and a ``toc`` attribute naming no manifest item is an EPUBCheck
-    error (OPF-049). ebooklib 0.20 writes ``toc="ncx"`` whether or not an NCX exists.
-    """
-
-    def write(self) -> None:  # ebooklib's write, minus its zip file and its mimetype
-        self.out = _Files()
-        self._write_container()
-        self._write_opf()
-        self._write_items()
-
-    def _write_opf_spine(self, root, ncx_id):  # noqa: ANN001 (ebooklib's signature)
-        super()._write_opf_spine(root, ncx_id)
-        spine = root.find("spine")
-        if ncx_id is None and spine is not None:
-            spine.attrib.pop("toc", None)
-
-    def _write_opf_metadata(self, root):  # noqa: ANN001 (ebooklib's signature)
-        # the package's language, as Ace asks (epub-lang): ebooklib leaves it off
-        root.set(XML_LANG, self.book.language)
-        super()._write_opf_metadata(root)
 
 
 # ---- 0. what the Book must satisfy before anything is packaged -------------------------------
@@ -239,13 +186,11 @@ def _check_names(book: Book) -> None:
 
 def parse_documents(book: Book) -> list[_Parsed]:
     """Parse each body (one XHTML element, ``epub:`` prefix allowed) into an lxml element."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     parsed, problems = [], []
     for doc in book.documents:
         path = f"{TEXT}/{doc.id}.xhtml"
-        wrapped = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{doc.body}</div>'
         try:
-            root = etree.fromstring(wrapped.encode("utf-8"), parser)
+            root = parse_fragment(doc.body)
         except etree.XMLSyntaxError as exc:
             problems.append(_problem(path, "epub-bad-xhtml", f"the body is not well-formed: {exc}"))
             continue
@@ -606,8 +551,9 @@ def build_package(book: Book, content: list[_File], cover_image: _File, cover_pa
     for sheet in book.stylesheets:
         package.add_item(_item(_File(f"{STYLES}/{sheet.name}", "text/css",
                                      sheet.text.encode("utf-8"))))
-    for font in fonts:
-        package.add_item(_item(font))
+    for font in fonts:  # listed in the manifest; their bytes are the container's already
+        package.add_item(_item(replace(font, data=b"")) if font.path.endswith(FONT_SUFFIXES)
+                         else _item(font))
 
     spine = []
     for f in [cover_page, *content]:
@@ -619,107 +565,49 @@ def build_package(book: Book, content: list[_File], cover_image: _File, cover_pa
     return package
 
 
-# ---- 8. reproducible zip -------------------------------------------------------------------------
-
-# The zip records, as zipfile writes them (APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16)
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
-_END_RECORD = struct.Struct("<4s4H2LH")
-_ZIP_VERSION = 20  # 2.0: deflate; what zipfile writes when it needs no zip64
-_UNIX = 3
-_STORED, _DEFLATED = 0, 8
-_UTF8_NAME = 0x800
-_ZIP32_LIMIT = (1 << 31) - 1  # past this zipfile would switch to zip64; an EPUB never gets here
+# ---- 8. the package document, written by ebooklib ---------------------------------------------
 
 
-def _deflate(data: bytes, level: int) -> bytes:
-    """Raw deflate (no zlib header), as zipfile writes it: the same bytes for the same input."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush()
+def package_files(package: ebooklib_epub.EpubBook, modified: datetime) -> dict[str, bytes]:
+    """Every file of the EPUB but ``mimetype`` and the fonts (path in the zip → bytes), as
+    ebooklib writes them for ``package``: its writer writes an EPUB (into memory,
+    undeflated), whose files are read back with ``zipfile``; the container is written once,
+    by ``container.py``, which has the fonts already.
 
-
-@lru_cache(maxsize=16)
-def _deflate_font(data: bytes) -> bytes:
-    """A font deflated, kept in the process (the tests write dozens of EPUBs) and between
-    runs in the user's cache (a tenth of a second of every build): the same zlib gives the
-    same stream for the same bytes and level, and a kept stream is used only if it inflates
-    back to the font."""
-    folder = user_cache("fonts")
-    name = f"{hashlib.sha256(data).hexdigest()}-{FONT_LEVEL}-zlib{zlib.ZLIB_RUNTIME_VERSION}"
-    if folder is not None:
-        try:
-            kept = (folder / name).read_bytes()
-            if zlib.decompress(kept, -zlib.MAX_WBITS) == data:
-                return kept
-        except (OSError, zlib.error):
-            pass
-    packed = _deflate(data, FONT_LEVEL)
-    if folder is not None:
-        keep(folder / name, packed)
-    return packed
-
-
-def _deflated(name: str, data: bytes) -> bytes:
-    """A file's bytes as they are stored in the zip: fonts at FONT_LEVEL, the rest TEXT_LEVEL."""
-    if Path(name).suffix.lower() in FONT_TYPES:
-        return _deflate_font(data)
-    return _deflate(data, TEXT_LEVEL)
-
-
-def _too_large(what: str) -> None:
-    raise OutputError(Diagnostic("EPUB", 0, "epub-too-large",
-                                 f"the EPUB is too large for a plain zip: {what}"))
-
-
-def _order(names: list[str]) -> list[str]:
-    """``mimetype`` first, then ``META-INF/``, then everything else, each sorted by name."""
-    rest = sorted(n for n in names if n != "mimetype")
-    return ["mimetype"] + [n for n in rest if n.startswith("META-INF/")] + \
-        [n for n in rest if not n.startswith("META-INF/")]
-
-
-def write_zip(files: dict[str, bytes], modified: datetime,
-              deflated: dict[str, bytes] | None = None) -> bytes:
-    """The OCF container: ``mimetype`` first and stored, then every file in a fixed order,
-    deflated once, dated ``modified``, mode 0644 (ebooklib would stamp the current time).
-
-    ``deflated`` gives files already deflated (by :func:`_deflated`, in another thread).
-    The bytes are those zipfile writes for the same entries (``ZipInfo`` with these fields,
-    ``writestr(..., compresslevel=…)``), so readers see an ordinary zip.
+    Two things in ebooklib 0.20's package document are put right (:func:`_put_right`).
     """
-    deflated = deflated or {}
-    if "mimetype" in files:
-        raise AssertionError("the mimetype entry is write_zip's own")
-    if len(files) >= 0xFFFF:
-        _too_large("more than 65,534 files")
-    year, month, day, hour, minute, second = max(ZIP_EPOCH, modified.timetuple()[:6])
-    dosdate = (year - 1980) << 9 | month << 5 | day
-    dostime = hour << 11 | minute << 5 | second // 2
-    out: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    for name in _order(["mimetype", *files]):
-        if name == "mimetype":
-            data, method, packed = MIMETYPE, _STORED, MIMETYPE
-        else:
-            data = files[name]
-            method = _DEFLATED
-            packed = deflated[name] if name in deflated else _deflated(name, data)
-        if len(data) * 1.05 > _ZIP32_LIMIT or offset > _ZIP32_LIMIT:
-            _too_large(f"{name} would end past 2 GiB")
-        try:
-            encoded, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            encoded, flags = name.encode("utf-8"), _UTF8_NAME
-        crc = zlib.crc32(data)
-        local = _LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, 0, flags, method, dostime, dosdate,
-                                   crc, len(packed), len(data), len(encoded), 0)
-        central.append(_CENTRAL_HEADER.pack(
-            b"PK\x01\x02", _ZIP_VERSION, _UNIX, _ZIP_VERSION, 0, flags, method, dostime, dosdate,
-            crc, len(packed), len(data), len(encoded), 0, 0, 0, 0, FILE_MODE << 16, offset) + encoded)
-        out += (local, encoded, packed)
-        offset += len(local) + len(encoded) + len(packed)
-    directory = b"".join(central)
-    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory),
-                           offset, 0)
-    return b"".join(out) + directory + end
+    # epub3_pages off: ebooklib would build a bogus page-list from every element with an
+    # epub:type and an id (see DESIGN.md). Our nav is our own file, but keep the switch off.
+    # mtime: ebooklib writes dcterms:modified from it, or else from datetime.now().
+    written = io.BytesIO()
+    writer = ebooklib_epub.EpubWriter(written, package, {
+        "epub3_pages": False, "mtime": modified, "compresslevel": 0})
+    writer.process()
+    writer.write()  # unlike ebooklib.epub.write_epub, lets every error through
+    with zipfile.ZipFile(written) as epub:
+        files = {name: epub.read(name) for name in epub.namelist()
+                 if name != "mimetype" and not name.endswith(FONT_SUFFIXES)}
+    opf = f"{ROOT}/content.opf"
+    ncx = any(isinstance(item, ebooklib_epub.EpubNcx) for item in package.get_items())
+    files[opf] = _put_right(files[opf], package.language, ncx)
+    return files
+
+
+def _put_right(opf: bytes, language: str, ncx: bool) -> bytes:
+    """ebooklib 0.20's package document, with ``<spine toc="ncx">`` gone when there is no
+    NCX (EPUB 3 needs none, and a ``toc`` naming no manifest item is an EPUBCheck error,
+    OPF-049) and the book's ``xml:lang`` on ``<package>`` (Ace, epub-lang).
+
+    Edited as text, each edit where it must be and once, so every other byte stays as
+    ebooklib wrote it (parsed and written again, its empty elements would change form);
+    another ebooklib that writes either start tag differently is refused, not guessed at."""
+    lang = quoteattr(language).encode("utf-8")
+    edited, found = re.subn(rb"(<package [^>]*)>", lambda m: m.group(1) + b" xml:lang=" + lang +
+                            b">", opf, count=1)
+    if not ncx and found:
+        edited, found = re.subn(rb'<spine toc="ncx"([ >])', rb"<spine\1", edited, count=1)
+    if not found:
+        raise OutputError(_problem("content.opf", "epub-package-document",
+                                   "ebooklib wrote a package document anthology does not know "
+                                   "(its <package> or <spine> start tag)"))
+    return edited

@@ -32,7 +32,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 log = logging.getLogger(__name__)  # "anthology.sanitize": one WARNING per removal, until the
 # build collects them as Diagnostics

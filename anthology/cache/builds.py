@@ -1,4 +1,6 @@
-"""Skip a build that would write the very files already there: a no-op rebuild is instant.
+"""Turn a build's inputs into a key, and a build with the key of the last into nothing to do.
+
+A build that would write the very files already there is skipped: a no-op rebuild is instant.
 
 A build's *key* is a sha256 over everything its outputs depend on:
 
@@ -35,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from . import __version__
-from .errors import Diagnostic
+from .. import __version__
+from ..errors import Diagnostic
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def build_key(manuscript: Path, settings: Mapping[str, object], *, skip: Iterabl
             part(rel, path.read_bytes())
         part("options", json.dumps(settings, sort_keys=True, default=str))
         part("environment", *_environment(manifest))
-        part("anthology", _package_digest())
+        part("anthology", package_digest())
         for path in inputs:
             try:
                 data = Path(path).read_bytes()
@@ -131,8 +133,8 @@ def _raise(exc: OSError) -> None:
 def _environment(manifest: Path) -> list[str]:
     """Python, the libraries' versions and, when it reaches the outputs, the build's epoch."""
     fields = [f"anthology {__version__}", f"python {sys.version}"]
-    fields += [f"{name} {version}" for name, version in _versions(LIBRARIES).items()]
-    # render.py's rule: volume.toml's date, else SOURCE_DATE_EPOCH, else 1980 (as if unset)
+    fields += [f"{name} {version}" for name, version in library_versions(LIBRARIES).items()]
+    # dates.modified's rule: volume.toml's date, else SOURCE_DATE_EPOCH, else 1980 (as if unset)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch and not _dated(manifest):  # volume.toml is parsed only when it can matter
         fields.append(f"SOURCE_DATE_EPOCH {epoch}")
@@ -152,7 +154,7 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _versions(names: Iterable[str]) -> dict[str, str]:
+def library_versions(names: Iterable[str]) -> dict[str, str]:
     """Installed versions, read from the ``NAME-VERSION.dist-info`` folders on sys.path.
 
     Listing each sys.path folder once is a few hundred times cheaper than
@@ -185,11 +187,11 @@ def _versions(names: Iterable[str]) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _package_digest() -> str:
+def package_digest() -> str:
     """A hash of anthology's own files: its Python, its templates, its styles and fonts.
     Once a process: the build key, the layout key and the fragments' key all need it, and
     the files a running anthology is made of do not change under it."""
-    from .resources import PACKAGE, styles_dir, templates_dir
+    from ..resources import PACKAGE, styles_dir, templates_dir
 
     digest = hashlib.sha256()
     groups = [("python", PACKAGE, ".py"), ("templates", templates_dir(), ""),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Diagnostic
-from .model import Note
+from ..errors import Diagnostic
+from ..model import Note
 
 DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]?(.*)$")
 REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s\\]+)\]")

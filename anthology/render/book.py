@@ -8,11 +8,9 @@ re-points them.
 
 from __future__ import annotations
 
-import os
 import re
 from html import escape
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from functools import lru_cache
 
 import jinja2
@@ -21,11 +19,14 @@ from lxml import etree
 
 from collections import Counter
 
-from . import __version__, fragments
+from .. import __version__, dates
+from . import fragments
 from .apparatus import glossary, note_on_text
-from .model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
+from ..model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
                     Volume)
-from .resources import fonts_dir, styles_dir, templates_dir, user_cache
+from ..cache import user_cache
+from ..names import roman_value, slug
+from ..resources import fonts_dir, styles_dir, templates_dir
 from .typography import NBSP, smarten
 
 _NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
@@ -95,9 +96,9 @@ class Indexer:
 
     def _span(self, match: str, piece_id: str) -> etree._Element:
         term = self.term_of[match]
-        slug = re.sub(r"[^a-z0-9]+", "-", term.heading.lower()).strip("-") or "term"
-        self.counts[slug] += 1
-        anchor = f"ix-{slug}-{self.counts[slug]}"
+        key = slug(term.heading, "term")
+        self.counts[key] += 1
+        anchor = f"ix-{key}-{self.counts[key]}"
         self.occurrences[term.heading].append((anchor, piece_id))
         span = etree.Element("span")
         span.set("id", anchor)
@@ -230,7 +231,6 @@ class _Context:
     stats: Counter[str]
     indexer: Indexer
     number_paragraphs: bool
-    page_of: dict[str, str]  # anchor id → print page label, once a print layout is known
 
 
 def _notes_html(ctx: _Context, piece: Piece, refs: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -303,20 +303,8 @@ def _piece_document(ctx: _Context, piece: Piece, level: int) -> Document:
     return Document(id=doc_id, title=_plain(_inline(piece.title)), body=html)
 
 
-def _modified(volume: Volume) -> str:
-    if volume.date:
-        return f"{volume.date}T00:00:00Z"
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    stamp = int(epoch) if epoch.isdigit() else 315532800  # 1980-01-01, the zip epoch
-    return datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _byline(piece: Piece) -> str:
     return " and ".join(piece.authors)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
 def _front_matter(ctx: _Context, volume: Volume) -> list[Document]:
@@ -369,7 +357,7 @@ def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document])
             mine = [p for p in volume.pieces if c.name in p.authors]
             contributors.append({
                 "name": smarten(c.name),
-                "bio_html": finish_html(_markdown(c.bio), paragraph_prefix=f"contrib-{_slug(c.name)}"),
+                "bio_html": finish_html(_markdown(c.bio), paragraph_prefix=f"contrib-{slug(c.name, 'x')}"),
                 "pieces": [{"href": f"#piece-{p.id}", "title": piece_docs[p.id].title} for p in mine]})
         docs.append(Document(id="contributors", title="Contributors",
                              body=env.get_template("contributors.html").render(
@@ -379,7 +367,7 @@ def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document])
         docs.append(Document(id="glossary", title="Glossary", landmark="glossary",
                              landmark_title="Glossary",
                              body=env.get_template("glossary.html").render(entries=[
-                                 {"id": _slug(e.term), "term": e.term, "expansion": smarten(e.expansion)}
+                                 {"id": slug(e.term, "x"), "term": e.term, "expansion": smarten(e.expansion)}
                                  for e in entries])))
     titles = {p.id: piece_docs[p.id].title for p in volume.pieces}
     groups = []
@@ -392,14 +380,14 @@ def _back_matter(ctx: _Context, volume: Volume, piece_docs: dict[str, Document])
             if where:
                 works.append({"title": smarten(t.heading), "where": "; ".join(where)})
         if works:
-            groups.append({"author": smarten(author), "slug": _slug(author), "works": works})
+            groups.append({"author": smarten(author), "slug": slug(author, "x"), "works": works})
     if groups:
         # the author with the most works mentioned first: in a volume about a writer, theirs
         groups.sort(key=lambda g: (-len(g["works"]), _sort_key(g["author"])))
         docs.append(Document(id="works", title="Works mentioned",
                              body=env.get_template("works.html").render(groups=groups)))
     if volume.index:
-        docs.append(_index_document(env, _index_terms(ctx, volume), ctx.page_of))
+        docs.append(_index_document(env, _index_terms(ctx, volume), {}))  # see with_index_pages
     return docs
 
 
@@ -442,12 +430,7 @@ def _page_order(label: str) -> tuple[int, int]:
     """Roman folios (the front matter) before arabic ones, each in numeric order."""
     if label.isdigit():
         return 1, int(label)
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    total = 0
-    for char, after in zip(label.lower(), label.lower()[1:] + " "):
-        value = values.get(char, 0)
-        total += -value if values.get(after, 0) > value else value
-    return 0, total
+    return 0, roman_value(label)
 
 
 def with_index_pages(book: Book, page_of: dict[str, str]) -> Book:
@@ -459,15 +442,11 @@ def with_index_pages(book: Book, page_of: dict[str, str]) -> Book:
     return replace(book, documents=tuple(index if d.id == "index" else d for d in book.documents))
 
 
-def render(volume: Volume, *, number_paragraphs: bool = False,
-           page_of: dict[str, str] | None = None) -> Book:
-    """Render every document of the volume once, in reading order.
-
-    ``page_of`` maps index anchors to print page labels, from a print layout of this same
-    volume: the index then gives page numbers instead of occurrence counts.
-    """
+def render(volume: Volume, *, number_paragraphs: bool = False) -> Book:
+    """Render every document of the volume once, in reading order. The index counts each
+    term's occurrences; :func:`with_index_pages` gives it print page numbers."""
     ctx = _Context(env=_env(), stats=Counter(), indexer=Indexer(volume.index),
-                   number_paragraphs=number_paragraphs, page_of=dict(page_of or {}))
+                   number_paragraphs=number_paragraphs)
     env = ctx.env
     front = _front_matter(ctx, volume)
 
@@ -519,7 +498,7 @@ def render(volume: Volume, *, number_paragraphs: bool = False,
     subjects = tuple(dict.fromkeys(t.heading for t in volume.index if t.kind == "name"))[:5]
     book = Book(
         title=smarten(volume.title), subtitle=smarten(volume.subtitle), language=volume.language,
-        identifier=volume.identifier, modified=_modified(volume), documents=tuple(docs),
+        identifier=volume.identifier, modified=dates.modified(volume.date), documents=tuple(docs),
         toc=tuple(toc_all),
         stylesheets=(Stylesheet("base.css", (styles / "base.css").read_text("utf-8")),
                      Stylesheet("epub.css", (styles / "epub.css").read_text("utf-8"))),
@@ -527,7 +506,7 @@ def render(volume: Volume, *, number_paragraphs: bool = False,
         creators=tuple(creators), sources=sources,
         description=_plain(_inline(volume.subtitle)) if volume.subtitle else "",
         publisher=volume.publisher, rights=_plain(_inline(volume.rights)) if volume.rights else "",
-        date=_modified(volume)[:10], subjects=subjects,
+        date=dates.modified(volume.date)[:10], subjects=subjects,
         index_terms=_index_terms(ctx, volume) if volume.index else ())
     fragments.save()  # for the next build
     return book

@@ -19,10 +19,10 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .resources import keep, user_cache
+from ..cache import keep, user_cache
 
 if TYPE_CHECKING:
-    from .model import Piece
+    from ..model import Piece
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +102,10 @@ _store = _Store()
 @lru_cache(maxsize=1)
 def _code_key() -> str:
     """What shapes a fragment besides its text: anthology's files, Markdown and nh3."""
-    from .cache import _package_digest, _versions
+    from ..cache import library_versions, package_digest
 
-    versions = sorted(_versions(["markdown", "nh3"]).items())
-    return hashlib.sha256(f"{_package_digest()} {versions}".encode()).hexdigest()[:32]
+    versions = sorted(library_versions(["markdown", "nh3"]).items())
+    return hashlib.sha256(f"{package_digest()} {versions}".encode()).hexdigest()[:32]
 
 
 def convert(text: str, piece: Piece | None = None,

@@ -2,7 +2,7 @@
 
 The PDF and the EPUB are made from one shared HTML, so a print page can be named in the
 shared HTML's own terms: the id of an element and the index of a word in that element's
-text. :func:`page_map` reads both from WeasyPrint's laid-out pages (the box tree: each page's
+text. :func:`page_starts` reads both from WeasyPrint's laid-out pages (the box tree: each page's
 first visible word, in the text box that holds it, and the element that box was made from),
 and :func:`insert_pagebreaks` puts an invisible ``doc-pagebreak`` marker before that word in
 the EPUB's documents. The map is plain data (:meth:`PageMap.to_json`), so an EPUB-only build
@@ -13,7 +13,7 @@ that no block boundary (``<p>``, ``<li>``, a heading …) interrupts; both sides
 same way, in the text content of the anchor element in document order.
 
 What the print HTML changes. The print HTML is the shared HTML plus a few print layers, and
-``pdf.py`` says where it departs from the shared HTML with two attributes:
+``html.py`` says where it departs from the shared HTML with two attributes:
 
 ``data-shared="added"``
     text that only print has (a part number in the contents): it counts for no anchor.
@@ -39,19 +39,17 @@ from typing import Any, Callable, Iterator
 
 from lxml import etree
 
-from .errors import Diagnostic, OutputError
-from .model import Book, Document
+from ..errors import Diagnostic, OutputError
+from ..model import Book
+from ..names import roman
+from ..xhtml import EPUB_TYPE, XHTML_NS, local_name, parse_fragment
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PageStart", "PageMap", "page_map", "page_starts", "page_labels", "format_label",
+__all__ = ["PageStart", "PageMap", "page_starts", "page_labels", "format_label",
            "assemble", "insert_pagebreaks", "layout_key", "FORMAT"]
 
 FORMAT = 1  # the page map's JSON format; a file of another format is never reused
-
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
 
 SHARED = "data-shared"  # "added" | "moved": see the module docstring
 SHARED_TAG = "data-shared-tag"
@@ -149,13 +147,6 @@ def _words_before(text: str, position: int) -> int:
     return count
 
 
-def _local(tag: Any) -> str | None:
-    """An element's tag without its namespace; None for comments and processing instructions."""
-    if not isinstance(tag, str):
-        return None
-    return tag.rsplit("}", 1)[-1].lower()
-
-
 def _text_pieces(top: Any, skip: Callable[[Any], bool] = lambda el: False
                  ) -> Iterator[tuple[Any, str, str]]:
     """The text of ``top`` in document order, as (node, "text" | "tail", text) pieces, with
@@ -163,14 +154,14 @@ def _text_pieces(top: Any, skip: Callable[[Any], bool] = lambda el: False
     subtrees for which ``skip`` is true are left out, their tails kept."""
 
     def walk(el: Any) -> Iterator[tuple[Any, str, str]]:
-        tag = _local(el.get(SHARED_TAG) or el.tag)
+        tag = local_name(el.get(SHARED_TAG) or el.tag)
         block = el is not top and tag in BLOCK_TAGS
         if block:
             yield None, "", _SEPARATOR
         if el.text:
             yield el, "text", el.text
         for child in el:
-            if _local(child.tag) is not None and not skip(child):
+            if local_name(child.tag) is not None and not skip(child):
                 yield from walk(child)
             if child.tail:
                 yield child, "tail", child.tail
@@ -192,25 +183,22 @@ def page_labels(document: Any, with_style: bool = False):
     context resets or sets the counter (roman in the front matter, arabic from the first
     part): what a reader counting pages from the nearest folio would call it.
     """
+    from . import weasy
+
     values, printed, runs = [], [], []
     value, run = 0, 0
     for n, page in enumerate(document.pages):
-        style = page._page_box.style
         touched = False
-        # as WeasyPrint updates the page counter: reset, then set, then increment
-        for prop in ("counter_reset", "counter_set", "counter_increment"):
-            for name, number in style[prop] or ():
-                if name != "page":
-                    continue
-                if prop == "counter_increment":
-                    value += number
-                else:
-                    value, touched = number, True
+        for step, number in weasy.page_counter_steps(page):
+            if step == "increment":
+                value += number
+            else:
+                value, touched = number, True
         if touched and n:
             run += 1
         values.append(value)
         runs.append(run)
-        printed.append(_printed_folio(page._page_box, value))
+        printed.append(_printed_folio(weasy.margin_texts(page), value))
     # each run's counter style: of the nearest folio printed before the page, else after it
     first_style: dict[int, str] = {}
     for n in range(len(values) - 1, -1, -1):
@@ -224,48 +212,30 @@ def page_labels(document: Any, with_style: bool = False):
             label, style = printed[n]
             labels.append(label)
         else:
-            labels.append(_format(value, style))
+            labels.append(format_label(value, style))
     if with_style:  # and the counter style of the last run, to name a page added after it
         return labels, style or "decimal"
     return labels
 
 
 def format_label(value: int, style: str) -> str:
-    """What a page with counter value ``value`` is called in counter style ``style``."""
-    return _format(value, style)
+    """What a page with counter value ``value`` is called in counter style ``style``
+    (``decimal``, ``lower-roman`` or ``upper-roman``; roman outside 1-3999 is decimal)."""
+    if style == "decimal":
+        return str(value)
+    return roman(value).upper() if style == "upper-roman" else roman(value)
 
 
 _COUNTER_STYLES = ("decimal", "lower-roman", "upper-roman")
 
 
-def _printed_folio(page_box: Any, value: int) -> tuple[str, str] | None:
+def _printed_folio(margins: list[str], value: int) -> tuple[str, str] | None:
     """The folio a page prints in its margins, with its counter style, if it prints one."""
-    from weasyprint.formatting_structure import boxes
-
-    forms = {_format(value, style): style for style in reversed(_COUNTER_STYLES)}
-    for margin in page_box.children:
-        if not isinstance(margin, boxes.MarginBox):
-            continue
-        text = "".join(b.text for b in margin.descendants()
-                       if isinstance(b, boxes.TextBox)).strip()
+    forms = {format_label(value, style): style for style in reversed(_COUNTER_STYLES)}
+    for text in margins:
         if text in forms:
             return text, forms[text]
     return None
-
-
-def _format(value: int, style: str) -> str:
-    """A counter value in a CSS counter style (roman outside 1-3999 falls back to decimal)."""
-    if style == "decimal" or not 0 < value < 4000:
-        return str(value)
-    numerals = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    out = []
-    for number, numeral in numerals:
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    roman = "".join(out)
-    return roman.upper() if style == "upper-roman" else roman
 
 
 class _Source:
@@ -335,24 +305,6 @@ class _Mapper:
         return found
 
 
-_GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
-
-
-def _text_boxes(page_box: Any) -> Iterator[Any]:
-    """The page's text boxes made from the document's text, in order: the main flow first,
-    then the footnote area; never the margins, nor text generated by CSS (``::before``,
-    ``::after``, list markers, leaders, target counters)."""
-    from weasyprint.formatting_structure import boxes
-
-    for child in page_box.children:
-        if isinstance(child, boxes.MarginBox):
-            continue
-        for box in child.descendants():
-            if (isinstance(box, boxes.TextBox) and box.element is not None
-                    and not (box.element_tag or "").endswith(_GENERATED)):
-                yield box
-
-
 def page_starts(document: Any) -> tuple[list[tuple[str, int] | None], tuple[str, int] | None]:
     """Where each page of a laid-out WeasyPrint ``Document`` begins: (anchor id, word index),
     or None for a page with no text; and the place just after its last word.
@@ -366,17 +318,19 @@ def page_starts(document: Any) -> tuple[list[tuple[str, int] | None], tuple[str,
     pages = document.pages
     if not pages:
         return [], None
-    mapper = _Mapper(pages[0]._page_box.children[0].element)
+    from . import weasy
+
+    mapper = _Mapper(weasy.root_element(document))
     starts: list[tuple[str, int] | None] = []
     last: tuple[Any, _Source] | None = None
     unmatched = 0
     for page in pages:
         start = None
-        for box in _text_boxes(page._page_box):
-            chain = mapper.chain(box.element)
+        for element, text, visible in weasy.text_boxes(page):
+            chain = mapper.chain(element)
             if not chain:
                 continue  # text print added: no anchor counts it
-            box_key = _box_key(box.text)
+            box_key = _box_key(text)
             first = None
             for n, element in enumerate(chain):
                 source = mapper.source(element)
@@ -388,7 +342,7 @@ def page_starts(document: Any) -> tuple[list[tuple[str, int] | None], tuple[str,
                     unmatched += 1
                 continue
             last = chain[0], mapper.source(chain[0])
-            if start is None and box.style["visibility"] == "visible":
+            if start is None and visible:
                 anchor = chain[0]
                 start = (anchor.get("id"), _words_before(mapper.source(anchor).text, first))
         starts.append(start)
@@ -397,18 +351,6 @@ def page_starts(document: Any) -> tuple[list[tuple[str, int] | None], tuple[str,
                     "page breaks near them may be misplaced", unmatched)
     end = (last[0].get("id"), len(_word_starts(last[1].text))) if last is not None else None
     return starts, end
-
-
-def page_map(document: Any, edition: str, key: str) -> PageMap:
-    """The page map of a laid-out WeasyPrint ``Document`` (after ``render()``).
-
-    A page with no text (a blank verso) begins where the next page begins; blank pages at
-    the very end begin after the last word. See :func:`page_starts`.
-    """
-    if not document.pages:
-        return PageMap(edition, (), key)
-    starts, end = page_starts(document)
-    return assemble(edition, key, page_labels(document), starts, end)
 
 
 def assemble(edition: str, key: str, labels: list[str],
@@ -444,15 +386,15 @@ def layout_key(book: Book, options: Any) -> str:
     """
     from dataclasses import asdict
 
-    from . import __version__
-    from .cache import _package_digest, _versions
-    from .render import shared_html
+    from .. import __version__
+    from ..cache import library_versions, package_digest
+    from ..render import shared_html
 
     fields = dict(sorted(asdict(options).items()))
     fields.pop("variant", None)
     digest = hashlib.sha256()
-    for part in (f"anthology {__version__} {_package_digest()}",
-                 f"weasyprint {_versions(['weasyprint'])}", f"page map {FORMAT}",
+    for part in (f"anthology {__version__} {package_digest()}",
+                 f"weasyprint {library_versions(['weasyprint'])}", f"page map {FORMAT}",
                  json.dumps(fields, sort_keys=True), shared_html(book, layers=("base.css",))):
         digest.update(part.encode("utf-8") + b"\0")
     return "sha256:" + digest.hexdigest()
@@ -461,16 +403,10 @@ def layout_key(book: Book, options: Any) -> str:
 # ---- from a page map to EPUB page breaks --------------------------------------------------
 
 
-def _parse(doc: Document) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    wrapped = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{doc.body}</div>'
-    return etree.fromstring(wrapped.encode("utf-8"), parser)
-
-
 def _serialise(wrapper: etree._Element) -> str:
     for el in wrapper.iter():
         if isinstance(el.tag, str) and el.text is None and len(el) == 0 \
-                and _local(el.tag) not in _VOID:
+                and local_name(el.tag) not in _VOID:
             el.text = ""  # <a id="x"></a>, never <a id="x"/>, which HTML reads as an open tag
     text = etree.tostring(wrapper, encoding="unicode", method="xml")
     return text[text.index(">") + 1:text.rindex("</")]
@@ -531,7 +467,7 @@ def _outermost_kept(el: etree._Element) -> etree._Element | None:
     top-level element (a marker must stay inside it)."""
     found = None
     while el.getparent() is not None and el.getparent().getparent() is not None:
-        if _local(el.tag) in _KEEP_WHOLE:
+        if local_name(el.tag) in _KEEP_WHOLE:
             found = el
         el = el.getparent()
     return found
@@ -548,7 +484,7 @@ def insert_pagebreaks(book: Book, pages: PageMap) -> Book:
     """
     if book.page_source:
         raise ValueError("the book already carries page break markers")
-    trees = [_parse(doc) for doc in book.documents]
+    trees = [parse_fragment(doc.body) for doc in book.documents]
     where: dict[str, tuple[int, etree._Element]] = {}
     for n, tree in enumerate(trees):
         for el in tree.iter():
