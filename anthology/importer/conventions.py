@@ -148,6 +148,11 @@ SOURCE_PREFIX = re.compile(
 SOURCE_STRONG = re.compile(r"(?:Originally|First|Reprinted|Reproduced|Appeared|Published|Source"
                            r"|This|An? |Lecture|Address|Speech|Sermon|Paper|Discourse|Read|Delivered)\b",
                            re.IGNORECASE)
+# a credit of the translation under the byline is a source line too, wherever it stands in it:
+# "Letters, Book VI, 16. Translated by William Melmoth", "English translation by Ann Lee"
+TRANSLATION_CREDIT = re.compile(r"\b(?:translated|rendered into \w+|englished|done into \w+)"
+                                r"\s+(?:from\s+.{1,60}?\s+)?by\s+[A-Z]|\btranslation\s+(?:by|of)\s+[A-Z]",
+                                re.IGNORECASE)
 SOURCE_CHARS_MAX = 160
 SOURCE_WORDS_MAX = 25
 BRACKETED_SOURCE_MAX = 250
@@ -305,6 +310,8 @@ ORDERED_ITEM = re.compile(r"(\d{1,3})\.\s+\S")
 BULLET_ITEM = re.compile(r"[-*+•]\s+\S")
 PROSE_WORD = re.compile(r"[^\W\d_]{2,}")
 PROSE_WORDS_MIN = 3  # a line with this many words is prose
+AFTER_NOTES_WORDS_MAX = 40  # a page's lines after its last note, this short, are the site's
+TEXT_PARAGRAPH_WORDS = 30  # a page's <p> this long is text, whatever its class says
 TEXT_WORDS_MIN = 12  # a piece has a paragraph this long, or a line of prose (a title page has not)
 
 # ---- contributors' files -----------------------------------------------------------------
@@ -319,11 +326,16 @@ PANDOC_MEMORY = 2 << 30  # and this much address space
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
                b"GIF89a": ".gif"}
 # a saved page's furniture: elements whose class or id says so are not the article
-CHROME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|header|masthead|footer|sidebar|widget|share|"
-                    r"sharing|social|related|comments?|respond|cookie|consent|gdpr|newsletter|"
-                    r"subscribe|signup|advert|ads?|promo|sponsor|breadcrumbs?|tags?|categories|"
-                    r"post-?meta|entry-?meta|byline|author-?bio|pagination|nav-links|skip|"
-                    r"search|popup|modal|banner|toolbar|print|reading-?time)(?:$|[\s_-])",
-                    re.IGNORECASE)
+CHROME = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|header|masthead|footer|sidebar|widget|share|sharing|social|"
+    r"related|comments?|respond|cookie|consent|gdpr|newsletter|subscribe|signup|"
+    r"advert\w*|adsbygoogle|ad-(?:slot|unit|container|wrapper|banner|label)|promo|sponsor|"
+    r"breadcrumbs?|tags?|categories|catlinks|post-?meta|entry-?meta|byline|author-?bio|"
+    r"pagination|nav-links|skip|search|popup|modal|banner|toolbar|print|printfooter|"
+    r"reading-?time|edit-?section|edit-?link|licen[cs]e\w*)(?:$|[\s_-])", re.IGNORECASE)
+# (no bare "ad": sites that generate two-letter class names give body paragraphs class "ad")
+# the piece's own subtitle, set under its title: "pw-subtitle-paragraph", "entry-subtitle", "dek"
+SUBTITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:sub-?title|subhead|dek|standfirst)(?:$|[\s_-])",
+                            re.IGNORECASE)
 # a title's site-name suffix: "Essay Title | Site Name"
 TITLE_SUFFIX = re.compile(r"\s+(?:\||–|—|-|::|·|•|»)\s+")

@@ -46,7 +46,7 @@ def keep_image(path: Path, src: str, data: bytes | None, images: dict[str, tuple
 def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], where: str,
                    image, images: dict[str, tuple[str, bytes]], log: Log, placeholder: str = "",
                    note_ids: dict[str, int] | None = None,
-                   extra_notes: list[str] | None = None) -> PieceText:
+                   extra_notes: list[str] | None = None, subtitle: str = "") -> PieceText:
     """A document's AST, and what its properties say, as a piece."""
     meta = ast.get("meta", {})
     if not title and meta_text(meta, "title"):
@@ -55,7 +55,7 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
         authors = tuple(meta_text(meta, "author"))
     blocks = _unwrap(list(ast.get("blocks", [])), placeholder)
     top = text_header(blocks, title, log)
-    fields: dict = {"subtitle": (meta_text(meta, "subtitle") or [""])[0]}
+    fields: dict = {"subtitle": (meta_text(meta, "subtitle") or [subtitle])[0]}
     if top is not None:
         header, used = top
         blocks = blocks[used:]

@@ -23,6 +23,7 @@ from .conventions import (EDITOR_CREDIT, TRANSLATED, BOOK_WITH_AUTHOR, BRACKETED
                           DASH_NAME, DATE_AT_END, DATE_LINE, HONORIFICS, LABEL, NAME_PARTICLES,
                           NAME_SPLIT, NAME_WORDS_MAX, NAMED_PIECES, NOT_IN_NAMES, NOTE_ITEMS, NOTES_HEADING,
                           PART_WORDS, REFERENCE, SOURCE_CHARS_MAX, SOURCE_PREFIX, SOURCE_STRONG,
+                          TRANSLATION_CREDIT,
                           SOURCE_WORDS_MAX, SUPERSCRIPT_DIGITS, TITLE_CHARS_MAX, TITLE_END_BAD,
                           TITLE_WORDS_MAX)
 from .names import is_caps, name_case, title_case
@@ -119,6 +120,9 @@ def source_text(text: str) -> str | None:
     inner = text.rstrip(".")[1:-1].strip() if bracketed and text.startswith("(") else \
         text[1:-1].strip() if bracketed else text
     m = SOURCE_PREFIX.match(inner)
+    if not m and TRANSLATION_CREDIT.search(inner) and inner[:1].isupper() and \
+            len(inner) <= SOURCE_CHARS_MAX:
+        return inner
     if not m or not inner[:1].isupper():
         return None
     rest = inner[m.end():]

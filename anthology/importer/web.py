@@ -31,7 +31,9 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, TEXT_WORDS_MIN, TITLE_SUFFIX,
+from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SUBTITLE_CLASS,
+                          AFTER_NOTES_WORDS_MAX, TEXT_PARAGRAPH_WORDS, TEXT_WORDS_MIN,
+                          TITLE_SUFFIX,
                           WEB_CRUFT, WEB_CRUFT_MAX)
 from .document import keep_image, piece_from_ast
 from .headers import byline_names, clean_title, is_name, norm
@@ -66,6 +68,7 @@ CHROME_TEXT = [re.compile(p, re.IGNORECASE) for p in (
     r"(?:filed|posted)\s+under\b.{0,120}", r"tag(?:ged|s)\s*(?:with|:).{0,120}",
     r"advertisement", r"related\s+(?:articles|posts|stories|reading)\W*",
     r"(?:enjoyed|liked) this.{0,60}", r"share\s+(?:this|it)\b.{0,60}",
+    r"\d+(?:[.,]\d)?\s*[KkM]",  # a count of claps, likes or views: "1.2K"
 )]
 NOTE_PREFIX = "anthology-note-"
 # a printed edition's page number kept in a page ("[Pg 12]", EPUB page breaks)
@@ -94,6 +97,8 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
     if not authors and byline:
         authors = byline
     _page_numbers(article, log)
+    _paragraphs_at_breaks(article)
+    subtitle = _subtitle(article)
     refs = _notes(article, log)
     images = _pictures(article, path, log)
     for el in list(article.iter()):
@@ -114,7 +119,8 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
         note_ids[block["c"][0][0][len(NOTE_PREFIX):]] = len(texts) + 1
         texts.append(walker.blocks(block["c"][1]) or refs.get(block["c"][0][0], ""))
     return piece_from_ast(path, ast, title, authors, where, _named(images), images, log,
-                          placeholder=NOTE_PREFIX, note_ids=note_ids, extra_notes=texts)
+                          placeholder=NOTE_PREFIX, note_ids=note_ids, extra_notes=texts,
+                          subtitle=subtitle)
 
 
 def _note_divs(blocks: list) -> list[dict]:
@@ -287,26 +293,49 @@ def _remove(el) -> None:
 
 
 def _text_weight(el) -> int:
-    """How much readable text an element holds: the letters of its text blocks."""
+    """How much readable text an element holds: the letters of its text, a link's counted only
+    inside a paragraph (a menu or a list of links elsewhere is the site's, not text)."""
     total = 0
-    for block in el.iter(*TEXT_BLOCKS):
-        if any(a.tag in TEXT_BLOCKS for a in block.iterancestors() if a is not el):
-            continue
-        total += len(re.findall(r"\w", block.text_content()))
-    if total == 0:
-        total = len(re.findall(r"\w", el.text_content())) // 4
+    for node in el.xpath(".//text()"):
+        holder = node.getparent()
+        if node.is_tail:
+            holder = holder.getparent()
+        linked = in_text = False
+        while holder is not None:
+            if holder.tag == "a":
+                linked = True
+            elif holder.tag in ("p", "blockquote", "dd"):
+                in_text = True
+            if holder is el:
+                break
+            holder = holder.getparent()
+        if not linked or in_text:
+            total += len(re.findall(r"\w", node))
     return total
 
 
-def _is_furniture(el) -> bool:
-    if el.tag in FURNITURE:
-        return True
-    if (el.get("role") or "").lower() in FURNITURE_ROLES:
-        return True
-    if (el.get("aria-hidden") or "").lower() == "true":
-        return True
+def _is_furniture(el) -> str:
+    """Whether ``el`` is the site's, not the article's: "semantic" if its tag or role says so,
+    "class" if only its class or id does (a guess, weighed against the text it holds), ""."""
+    says = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"),
+                                  el.get("epub:type"),
+                                  el.get("{http://www.idpf.org/2007/ops}type"))))
+    if NOTE_CLASS.search(says) or re.search(r"doc-(?:foot|end)notes?\b", says):
+        return ""  # an <aside> footnote, a <footer class="footnotes">: the notes come later
+    if el.tag in ("p", "blockquote") and _words(el) >= TEXT_PARAGRAPH_WORDS:
+        return ""  # a paragraph of text is the author's, whatever its class says
+    if el.tag in FURNITURE or (el.get("role") or "").lower() in FURNITURE_ROLES or \
+            (el.get("aria-hidden") or "").lower() == "true":
+        holds_text = any(True for _ in el.iter("article", "main")) or \
+            any(_is_article_body(d) for d in el.iter())
+        return "" if holds_text else "semantic"
     what = f"{el.get('class', '')} {el.get('id', '')}"
-    return bool(what.strip()) and bool(CHROME.search(what))
+    return "class" if what.strip() and CHROME.search(what) else ""
+
+
+def _is_article_body(el) -> bool:
+    """schema.org's mark of the article's text: itemprop="articleBody" (among other names)."""
+    return "articleBody" in (el.get("itemprop") or "").split()
 
 
 def _article(body, sites: tuple[str, ...], log: Log):
@@ -318,7 +347,8 @@ def _article(body, sites: tuple[str, ...], log: Log):
         for el in list(parent):
             if not isinstance(el.tag, str):
                 continue
-            if _is_furniture(el) and el.tag != "article" and _text_weight(el) * 2 < total:
+            furniture = _is_furniture(el) if el.tag != "article" else ""
+            if furniture == "semantic" or furniture and _text_weight(el) * 2 < total:
                 removed.append(_first_words(el))
                 _remove(el)
             else:
@@ -328,7 +358,7 @@ def _article(body, sites: tuple[str, ...], log: Log):
     left = _text_weight(body) or 1
     candidates = [el for el in body.iter("article", "main", "*")
                   if isinstance(el.tag, str) and (el.tag in ("article", "main") or
-                                                  el.get("itemprop") == "articleBody" or
+                                                  _is_article_body(el) or
                                                   el.get("role") == "main")]
     best = max(candidates, key=_text_weight, default=None)
     if best is not None and _text_weight(best) * 2 >= left:
@@ -352,6 +382,64 @@ def _article(body, sites: tuple[str, ...], log: Log):
                  f" notices, sidebars, comments …){': ' + shown if shown else ''}",
                  "copy back by hand anything that was the author's")
     return article
+
+
+def _paragraphs_at_breaks(article) -> None:
+    """Paragraphs typed as lines with a blank line between (``text<br><br>text``, as blog
+    editors write them) made paragraphs; a single ``<br>`` stays a line break."""
+    flow = BLOCKS | {"p", "table", "ul", "ol", "pre", "hr", "figure", "h1", "h2", "h3", "h4",
+                     "h5", "h6"}
+    for el in list(article.iter("div", "p", "blockquote", "td", "dd", "li")):
+        kids = [k for k in el if isinstance(k.tag, str)]
+        if any(k.tag in flow for k in kids) or not any(
+                k.tag == "br" and not (k.tail or "").strip() and
+                k.getnext() is not None and k.getnext().tag == "br" for k in kids):
+            continue
+        paragraphs = [el.makeelement("p", {})]
+        paragraphs[0].text = el.text
+        previous_break = False
+        for kid in list(el):
+            if kid.tag == "br" and not (kid.tail or "").strip() and kid.getnext() is not None \
+                    and kid.getnext().tag == "br":
+                previous_break = True
+                continue
+            if kid.tag == "br" and previous_break:
+                paragraphs.append(el.makeelement("p", {}))
+                paragraphs[-1].text = (kid.tail or "").lstrip()
+                previous_break = False
+                continue
+            previous_break = False
+            paragraphs[-1].append(kid)
+        paragraphs = [p for p in paragraphs if (p.text or "").strip() or len(p)]
+        el.text = None
+        for child in list(el):
+            el.remove(child)
+        if el.tag == "p" and el.getparent() is not None:
+            parent, at = el.getparent(), el.getparent().index(el)
+            tail = el.tail
+            parent.remove(el)
+            for k, p in enumerate(paragraphs):
+                parent.insert(at + k, p)
+            if paragraphs:
+                paragraphs[-1].tail = tail
+        else:
+            el.extend(paragraphs)
+
+
+def _subtitle(article) -> str:
+    """The piece's subtitle, if the page sets one apart under the title by its class (taken
+    out of the text): looked for only above the text's first paragraph."""
+    for el in article.iter():
+        if not isinstance(el.tag, str):
+            continue
+        what = f"{el.get('class', '')} {el.get('itemprop', '')}"
+        text = " ".join(el.text_content().split())
+        if SUBTITLE_CLASS.search(what) and text and len(text) <= WEB_CRUFT_MAX * 2:
+            _remove(el)
+            return text
+        if el.tag == "p" and _words(el) >= TEXT_WORDS_MIN:
+            return ""
+    return ""
 
 
 def _first_words(el, limit: int = 40) -> str:
@@ -449,6 +537,8 @@ def _notes(article, log: Log) -> dict[str, str]:
         placeholder.tail = holder.tail
         holder.getparent().replace(holder, placeholder)
         out.setdefault(key, mark)
+    if notes:
+        _after_notes(article, max((b for _k, b in notes.values()), key=lambda b: order[b]), log)
     for key, block in notes.values():
         _clean_note(block, ref_ids, out.get(key, ""))
         box = block.makeelement("div", {"id": NOTE_PREFIX + key})
@@ -468,6 +558,25 @@ def _notes(article, log: Log) -> dict[str, str]:
         log.warn(0, "import-note-outside", f"{dangling} note reference{'s' if dangling != 1 else ''}"
                  " point to notes not found in the page: kept as printed", "add the notes by hand")
     return out
+
+
+def _after_notes(article, last, log: Log) -> None:
+    """A short line after the page's last note is the site speaking, not the author ("(Next
+    week: the second letter)", "Comments are closed"): the notes end the piece."""
+    after = []
+    el = last
+    while el is not None and el is not article:
+        after.extend(x for x in el.itersiblings() if isinstance(x.tag, str))
+        el = el.getparent()
+    words = sum(_words(x) for x in after)
+    if after and words <= AFTER_NOTES_WORDS_MAX and \
+            not any(True for x in after for _ in x.iter("img")):
+        shown = "; ".join(repr(_first_words(x)) for x in after if _words(x))
+        for x in after:
+            _remove(x)
+        if shown:
+            log.warn(0, "import-web-removed", f"left out what follows the notes: {shown}",
+                     "copy it back by hand if it was the author's")
 
 
 def _is_reference(a, target, order: dict) -> bool:
@@ -505,8 +614,14 @@ def _note_block(target, article, targets: set[int], ref_ids: set[int]):
     block = target
     while block is not None and block.tag not in BLOCKS:
         block = block.getparent()
-    if block is None or block is article:
-        return None
+    if block is None or block is article or any(
+            id(el) in targets for el in block.iter() if el is not target):
+        # notes written inline one after another (<sup id="fn1">1. … ↩</sup><br/><sup …>):
+        # the element the reference names is the note
+        if target.tag in ("a", "br") or _words(target) == 0:
+            return None
+        target.tag = "span"
+        return target
     while True:
         parent = block.getparent()
         if parent is None or parent is article or parent.tag in ("ol", "ul", "body") or \
