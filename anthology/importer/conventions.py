@@ -332,9 +332,13 @@ CHROME = re.compile(
     r"advert\w*|adsbygoogle|ad-(?:slot|unit|container|wrapper|banner|label)|promo|sponsor|"
     r"breadcrumbs?|tags?|categories|catlinks|post-?meta|entry-?meta|byline|author-?bio|"
     r"pagination|nav-links|skip|search|popup|modal|banner|toolbar|print|printfooter|"
-    r"reading-?time|edit-?section|edit-?link|licen[cs]e\w*)(?:$|[\s_-])", re.IGNORECASE)
+    r"reading-?time|edit-?section|edit-?link|licen[cs]e\w*|tools|metrics|downloads?|article-?info)(?:$|[\s_-])",
+    re.IGNORECASE)
 # (no bare "ad": sites that generate two-letter class names give body paragraphs class "ad")
 # the piece's own subtitle, set under its title: "pw-subtitle-paragraph", "entry-subtitle", "dek"
+# where the piece first appeared, set apart under the byline: "source-line", "citation-line"
+SOURCE_CLASS = re.compile(r"(?:^|[\s_-])(?:source-?line|citation-?line|source|provenance|"
+                          r"first-?published)(?:$|[\s_-])", re.IGNORECASE)
 SUBTITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:sub-?title|subhead|dek|standfirst)(?:$|[\s_-])",
                             re.IGNORECASE)
 # a title's site-name suffix: "Essay Title | Site Name"

@@ -13,7 +13,7 @@ from pathlib import Path
 from .conventions import IMAGE_TYPES, KIND_WORDS
 from .headers import HEADER_BLOCKS_MAX, clean_title, continues, read_header
 from .names import is_caps
-from .pandoc import Markdown, meta_text, printed_lines
+from .pandoc import PLACEHOLDER, Markdown, meta_text, printed_lines
 from .records import Header, Line, PieceText
 from .report import Log
 from .write import slug
@@ -46,7 +46,8 @@ def keep_image(path: Path, src: str, data: bytes | None, images: dict[str, tuple
 def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], where: str,
                    image, images: dict[str, tuple[str, bytes]], log: Log, placeholder: str = "",
                    note_ids: dict[str, int] | None = None,
-                   extra_notes: list[str] | None = None, subtitle: str = "") -> PieceText:
+                   extra_notes: list[str] | None = None, subtitle: str = "",
+                   source: str = "") -> PieceText:
     """A document's AST, and what its properties say, as a piece."""
     meta = ast.get("meta", {})
     if not title and meta_text(meta, "title"):
@@ -55,17 +56,23 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
         authors = tuple(meta_text(meta, "author"))
     blocks = _unwrap(list(ast.get("blocks", [])), placeholder)
     top = text_header(blocks, title, log)
-    fields: dict = {"subtitle": (meta_text(meta, "subtitle") or [subtitle])[0]}
+    title_notes: list[str] = []
+    fields: dict = {"subtitle": (meta_text(meta, "subtitle") or [subtitle])[0], "source": source}
     if top is not None:
         header, used = top
         blocks = blocks[used:]
         fields.update({k: v for k, v in header_fields(header).items() if v})
-        if header.title and (not title or not same_title(header.title, title) or
-                             is_caps(title)):
+        # a note on the title (a page's "<h1>Title<sup>1</sup></h1>"): the title without its
+        # mark, the note kept as the title's
+        title_notes = [str(note_ids[k]) for k in PLACEHOLDER.findall(header.title)
+                       if k in (note_ids or {})]
+        heading = " ".join(PLACEHOLDER.sub("", header.title).split())
+        if heading and (not title or not same_title(heading, title) or is_caps(title) or
+                        _words(heading) != _words(title)):
             if title:
-                log.warn(1, "import-title-from-text", f"the text's heading {header.title!r} is "
+                log.warn(1, "import-title-from-text", f"the text's heading {heading!r} is "
                          f"the title ({where} says {title!r})", "correct title if that is wrong")
-            title, where = header.title, "the text's heading"
+            title, where = heading, "the text's heading"
         authors = _printed_names(header.authors, authors, log)
     supplied = not title
     if supplied:
@@ -81,6 +88,10 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
         walker.walk.note_ids = dict(note_ids)
     for text in extra_notes or []:
         walker.walk.notes.append(text)
+    while blocks and blocks[0].get("t") == "HorizontalRule":
+        blocks = blocks[1:]  # a rule under the heading, or above the notes, is no section break
+    while blocks and blocks[-1].get("t") == "HorizontalRule":
+        blocks = blocks[:-1]
     body = walker.blocks(blocks)
     notes = walker.notes_markdown()
     for what, n in sorted(walker.walk.dropped.items()):
@@ -90,6 +101,8 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
             log.warn(0, "import-image-without-alt", f"the picture {src!r} has no alternative text",
                      "describe it: ![what it shows](…) in the piece")
     front = {"title": title, "title_supplied": supplied}
+    if title_notes:
+        front["title_notes"] = title_notes
     if fields.get("label"):
         front["label"] = fields.pop("label")
     front.update({"subtitle": fields.get("subtitle", ""), "authors": list(authors),
@@ -204,6 +217,10 @@ def _after_header(blocks: list, used: int, title: str, log: Log) -> int:
         log.warn(0, "import-duplicate-title", "dropped the heading that repeats the title", "")
         return k + 1
     return used
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
 
 
 def same_title(a: str, b: str) -> bool:

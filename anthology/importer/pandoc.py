@@ -77,6 +77,32 @@ def flat_spans(inlines: list) -> list:
     return out
 
 
+LIFTABLE = ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps")
+
+
+def lift_breaks(inlines: list) -> list:
+    """Line breaks brought out of the emphasis around them (``<i>line<br>line</i>``, a quoted
+    stanza set in italics): each line keeps its emphasis, and the lines can be a line block."""
+    out: list = []
+    for node in inlines:
+        if node["t"] in LIFTABLE:
+            inner = lift_breaks(node["c"])
+            if any(i["t"] == "LineBreak" for i in inner):
+                part: list = []
+                for i in inner + [{"t": "LineBreak"}]:
+                    if i["t"] == "LineBreak":
+                        if part:
+                            out.append({"t": node["t"], "c": part})
+                        out.append(i)
+                        part = []
+                    else:
+                        part.append(i)
+                out.pop()  # the break added to close the last part
+                continue
+        out.append(node)
+    return out
+
+
 def text_of(inlines: list) -> str:
     """The plain text of inlines."""
     out: list[str] = []
@@ -190,7 +216,7 @@ class Markdown:
         if t in ("Para", "Plain"):
             if SEPARATOR.fullmatch(text_of(c).strip()):
                 return "* * *"  # a paragraph of "* * *" or "⁂" typed as a section break
-            c = flat_spans(c)
+            c = lift_breaks(flat_spans(c))
             if any(i["t"] == "LineBreak" for i in c):
                 return self.line_block(c)
             figure = self.lone_image(c)

@@ -31,11 +31,11 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SUBTITLE_CLASS,
+from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SOURCE_CLASS, SUBTITLE_CLASS,
                           AFTER_NOTES_WORDS_MAX, TEXT_PARAGRAPH_WORDS, TEXT_WORDS_MIN,
                           TITLE_SUFFIX,
                           WEB_CRUFT, WEB_CRUFT_MAX)
-from .document import keep_image, piece_from_ast
+from .document import keep_image, piece_from_ast, same_title
 from .headers import byline_names, clean_title, is_name, norm
 from .pandoc import Markdown, read_ast
 from .records import PieceText
@@ -52,6 +52,9 @@ VOID = ("embed", "input", "link", "meta", "base", "source", "param", "track", "w
 FURNITURE = ("nav", "aside", "header", "footer", "menu")
 FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog",
                    "alertdialog", "menu", "menubar", "toolbar"}
+# what a page lays its article out in: an old page's layout table, a <center>, a <font>
+LAYOUT = {"main", "div", "table", "tbody", "thead", "tr", "td", "th", "center", "font", "form",
+          "section", "article", "span"}
 TEXT_BLOCKS = ("p", "li", "blockquote", "pre", "dd", "td", "h2", "h3", "h4", "h5", "h6")
 BLOCKS = {"p", "li", "div", "aside", "section", "dd", "dt", "blockquote", "td", "footer",
           "article", "figure", "body"}
@@ -87,7 +90,7 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
     if body is None:
         body = root
     byline = _byline(body)
-    article = _article(body, sites, log)
+    article = _article(body, title, sites, log)
     if _words(article) < TEXT_WORDS_MIN:
         raise InputError(Diagnostic(str(path), 0, "import-no-article",
                                     "no article text in the page (only the site's menus, "
@@ -98,8 +101,9 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
         authors = byline
     _page_numbers(article, log)
     _paragraphs_at_breaks(article)
-    subtitle = _subtitle(article)
-    refs = _notes(article, log)
+    subtitle = _set_apart(article, SUBTITLE_CLASS)
+    source = _set_apart(article, SOURCE_CLASS)
+    refs = _notes(article, _page_urls(root), log)
     images = _pictures(article, path, log)
     for el in list(article.iter()):
         if not isinstance(el.tag, str):
@@ -120,7 +124,7 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
         texts.append(walker.blocks(block["c"][1]) or refs.get(block["c"][0][0], ""))
     return piece_from_ast(path, ast, title, authors, where, _named(images), images, log,
                           placeholder=NOTE_PREFIX, note_ids=note_ids, extra_notes=texts,
-                          subtitle=subtitle)
+                          subtitle=subtitle, source=source)
 
 
 def _note_divs(blocks: list) -> list[dict]:
@@ -228,15 +232,23 @@ def _person(name: str) -> str:
 
 
 def _byline(body) -> tuple[str, ...]:
-    """The names a byline element of the page gives ("By Ann Lee"), read before it goes."""
+    """The names a byline element of the page gives ("By Ann Lee", a list of authors with
+    their affiliations), read and taken out: they are the piece's metadata, not its text."""
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
         what = f"{el.get('class', '')} {el.get('itemprop', '')} {el.get('rel', '')}".lower()
-        if re.search(r"\bbyline\b|\bauthor\b|\bcontributor|\bcreator\b", what):
-            text = " ".join(el.text_content().split())
+        if re.search(r"\bbyline\b|\bauthors?\b|\bcontributors?|\bcreators?\b", what):
+            parts = [el] if el.tag in ("a", "span") else \
+                [x for x in el.iter() if isinstance(x.tag, str) and re.search(
+                    r"\bname\b|\bauthor\b", f"{x.get('class', '')} {x.get('itemprop', '')}")
+                 and x is not el] or [el]
+            text = " and ".join(" ".join(x.text_content().split()) for x in parts)
+            text = re.sub(r"^.*?\b[Bb][Yy]\s+(?=[A-Z])", "By ", text)  # "Post author By Ann Lee"
             names = byline_names(text) or byline_names(f"By {text}")
             if names and all(is_name(n) for n in names):
+                if _words(el) < TEXT_PARAGRAPH_WORDS and el.getparent() is not None:
+                    _remove(el)
                 return names
     return ()
 
@@ -338,7 +350,7 @@ def _is_article_body(el) -> bool:
     return "articleBody" in (el.get("itemprop") or "").split()
 
 
-def _article(body, sites: tuple[str, ...], log: Log):
+def _article(body, title: str, sites: tuple[str, ...], log: Log):
     """The element holding the article, furniture taken out of it."""
     total = _text_weight(body) or 1
     removed: list[str] = []  # the first words of each part taken out
@@ -371,7 +383,8 @@ def _article(body, sites: tuple[str, ...], log: Log):
         while True:
             heavy = [c for c in article if isinstance(c.tag, str) and
                      _text_weight(c) * 10 >= left * 9]
-            if len(heavy) != 1 or heavy[0].tag not in BLOCKS | {"main", "div"}:
+            if len(heavy) != 1 or heavy[0].tag not in LAYOUT or \
+                    _leaves_out_own(article, heavy[0], title):
                 break
             article = heavy[0]
     removed += _chrome_lines(article, sites)
@@ -384,62 +397,100 @@ def _article(body, sites: tuple[str, ...], log: Log):
     return article
 
 
+def _is_double_break(el) -> bool:
+    """A ``<br>`` followed (across white space only) by another: a blank line between two."""
+    after = el.getnext()
+    return el.tag == "br" and not (el.tail or "").strip() and after is not None and \
+        after.tag == "br"
+
+
 def _paragraphs_at_breaks(article) -> None:
     """Paragraphs typed as lines with a blank line between (``text<br><br>text``, as blog
-    editors write them) made paragraphs; a single ``<br>`` stays a line break."""
+    editors and old pages write them) made paragraphs; a single ``<br>`` stays a line break.
+    The text between the blocks of such a container becomes paragraphs too."""
     flow = BLOCKS | {"p", "table", "ul", "ol", "pre", "hr", "figure", "h1", "h2", "h3", "h4",
-                     "h5", "h6"}
-    for el in list(article.iter("div", "p", "blockquote", "td", "dd", "li")):
+                     "h5", "h6", "center", "form"}
+    for el in list(article.iter("div", "p", "blockquote", "td", "dd", "li", "font", "center",
+                                "section", "article", "main", "span")):
         kids = [k for k in el if isinstance(k.tag, str)]
-        if any(k.tag in flow for k in kids) or not any(
-                k.tag == "br" and not (k.tail or "").strip() and
-                k.getnext() is not None and k.getnext().tag == "br" for k in kids):
+        if not any(_is_double_break(k) for k in kids):
             continue
-        paragraphs = [el.makeelement("p", {})]
-        paragraphs[0].text = el.text
-        previous_break = False
+        out: list = []
+        run = el.makeelement("p", {})
+        run.text = el.text
+
+        def close(run):
+            if (run.text or "").strip() or len(run):
+                out.append(run)
+
+        after_break = False
         for kid in list(el):
-            if kid.tag == "br" and not (kid.tail or "").strip() and kid.getnext() is not None \
-                    and kid.getnext().tag == "br":
-                previous_break = True
-                continue
-            if kid.tag == "br" and previous_break:
-                paragraphs.append(el.makeelement("p", {}))
-                paragraphs[-1].text = (kid.tail or "").lstrip()
-                previous_break = False
-                continue
-            previous_break = False
-            paragraphs[-1].append(kid)
-        paragraphs = [p for p in paragraphs if (p.text or "").strip() or len(p)]
+            if isinstance(kid.tag, str) and kid.tag in flow:
+                close(run)
+                run = el.makeelement("p", {})
+                run.text, kid.tail = kid.tail, None
+                out.append(kid)
+                after_break = False
+            elif isinstance(kid.tag, str) and _is_double_break(kid):
+                after_break = True
+            elif kid.tag == "br" and after_break:
+                close(run)
+                run = el.makeelement("p", {})
+                run.text = (kid.tail or "").lstrip()
+                after_break = False
+            else:
+                after_break = False
+                run.append(kid)
+        close(run)
         el.text = None
         for child in list(el):
             el.remove(child)
         if el.tag == "p" and el.getparent() is not None:
-            parent, at = el.getparent(), el.getparent().index(el)
-            tail = el.tail
+            parent, at, tail = el.getparent(), el.getparent().index(el), el.tail
             parent.remove(el)
-            for k, p in enumerate(paragraphs):
-                parent.insert(at + k, p)
-            if paragraphs:
-                paragraphs[-1].tail = tail
+            for k, node in enumerate(out):
+                parent.insert(at + k, node)
+            if out:
+                out[-1].tail = tail
         else:
-            el.extend(paragraphs)
+            if el.tag in ("font", "span", "center"):
+                el.tag = "div"  # an inline holder of paragraphs
+            el.extend(out)
 
 
-def _subtitle(article) -> str:
-    """The piece's subtitle, if the page sets one apart under the title by its class (taken
-    out of the text): looked for only above the text's first paragraph."""
+def _set_apart(article, named) -> str:
+    """The piece's subtitle or source line, if the page sets it apart above the text by a
+    class ``named`` matches (taken out of the text): looked for only above the first paragraph."""
     for el in article.iter():
         if not isinstance(el.tag, str):
             continue
         what = f"{el.get('class', '')} {el.get('itemprop', '')}"
         text = " ".join(el.text_content().split())
-        if SUBTITLE_CLASS.search(what) and text and len(text) <= WEB_CRUFT_MAX * 2:
+        if named.search(what) and text and len(text) <= WEB_CRUFT_MAX * 2:
             _remove(el)
             return text
         if el.tag == "p" and _words(el) >= TEXT_WORDS_MIN:
             return ""
     return ""
+
+
+def _leaves_out_own(parent, heavy, title: str) -> bool:
+    """Whether taking ``heavy`` alone would leave out what is the piece's own: the notes its
+    references point to, or the heading that is its title."""
+    names = {(a.get("href") or "")[1:] for a in heavy.iter("a")
+             if (a.get("href") or "").startswith("#")}
+    for sibling in parent:
+        if sibling is heavy or not isinstance(sibling.tag, str):
+            continue
+        for el in sibling.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if (el.get("id") or el.get("name")) in names:
+                return True
+            if title and el.tag in ("h1", "h2", "h3", "b", "strong", "font", "center", "p") and \
+                    same_title(" ".join(el.text_content().split()), title):
+                return True
+    return False
 
 
 def _first_words(el, limit: int = 40) -> str:
@@ -459,10 +510,19 @@ def _chrome_lines(article, sites: tuple[str, ...]) -> list[str]:
         if not text or len(text) > WEB_CRUFT_MAX:
             continue
         if any(p.fullmatch(text) for p in WEB_CRUFT + CHROME_TEXT) or _links_only(el, text) or \
+                _site_remark(el, text) or \
                 (len(text.split()) <= 8 and any(n in text.casefold() for n in named)):
             removed.append(_first_words(el))
             _remove(el)
     return removed
+
+
+def _site_remark(el, text: str) -> bool:
+    """A short paragraph in square brackets that links elsewhere is the site's remark on the
+    text ("[This is only the second half of the essay. The first half is here.]")."""
+    return el.tag in ("p", "div") and text.startswith("[") and text.endswith("]") and \
+        len(text.split()) <= 40 and any(not (a.get("href") or "#").startswith("#")
+                                        for a in el.iter("a"))
 
 
 def _links_only(el, text: str) -> bool:
@@ -495,9 +555,33 @@ def _page_numbers(article, log: Log) -> None:
 # ---- notes -------------------------------------------------------------------------------
 
 
-def _notes(article, log: Log) -> dict[str, str]:
+def _page_urls(root) -> set[str]:
+    """The addresses the page gives for itself (its canonical link, og:url): a link to one of
+    them with a fragment is a link inside the page."""
+    urls = {el.get("href", "") for el in root.iter("link")
+            if "canonical" in (el.get("rel") or "").lower().split()}
+    urls |= {el.get("content", "") for el in root.iter("meta")
+             if (el.get("property") or el.get("name") or "").lower() == "og:url"}
+    return {u.strip().rstrip("/") for u in urls if u.strip()}
+
+
+def _in_page(href: str, page_urls: set[str], ids: dict) -> str | None:
+    """The fragment ``href`` names inside the page, or None if it leads elsewhere. A web
+    address with a fragment the page holds is the page's own (the site wrote its links whole)."""
+    base, hash_, fragment = href.strip().partition("#")
+    if not hash_ or not fragment:
+        return None
+    if not base or base.rstrip("/") in page_urls or \
+            (re.match(r"https?://", base, re.IGNORECASE) and fragment in ids):
+        return fragment
+    return None
+
+
+def _notes(article, page_urls: set[str], log: Log) -> dict[str, str]:
     """Note references swapped for placeholders ``⟦nK⟧`` and each note moved into a
-    ``<div id="anthology-note-nK">`` at the article's end. Returns placeholder → mark."""
+    ``<div id="anthology-note-nK">`` at the article's end. Returns placeholder → mark.
+    A reference to a note in another file (an e-book's endnotes.xhtml) is kept as its mark in
+    brackets, and said."""
     ids = {el.get("id"): el for el in article.iter() if isinstance(el.tag, str) and el.get("id")}
     for el in article.iter("a"):  # old pages name their anchors
         if el.get("name") and el.get("name") not in ids:
@@ -506,9 +590,13 @@ def _notes(article, log: Log) -> dict[str, str]:
     refs: list[tuple[object, object]] = []
     for a in list(article.iter("a")):
         href = a.get("href") or ""
-        if not href.startswith("#") or href[1:] not in ids:
+        fragment = _in_page(href, page_urls, ids)
+        if fragment is None and "#" in href and _looks_like_reference(a):
+            _unresolved(a, href, log)
             continue
-        target = ids[href[1:]]
+        if fragment is None or fragment not in ids:
+            continue
+        target = ids[fragment]
         if not _is_reference(a, target, order):
             continue
         refs.append((a, target))
@@ -569,8 +657,9 @@ def _after_notes(article, last, log: Log) -> None:
         after.extend(x for x in el.itersiblings() if isinstance(x.tag, str))
         el = el.getparent()
     words = sum(_words(x) for x in after)
-    if after and words <= AFTER_NOTES_WORDS_MAX and \
-            not any(True for x in after for _ in x.iter("img")):
+    kept_pictures = [img for x in after for img in x.iter("img")
+                     if not re.match(r"(?:[a-z]+:)?//", img.get("src", ""), re.IGNORECASE)]
+    if after and words <= AFTER_NOTES_WORDS_MAX and not kept_pictures:
         shown = "; ".join(repr(_first_words(x)) for x in after if _words(x))
         for x in after:
             _remove(x)
@@ -591,6 +680,11 @@ def _is_reference(a, target, order: dict) -> bool:
         return False
     if any(h.tag in ("h1", "h2", "h3") for h in target.iter()) and target.tag != "a":
         return False
+    return _looks_like_reference(a)
+
+
+def _looks_like_reference(a) -> bool:
+    """A link that reads as a note's reference: marked so, or a short mark set as superscript."""
     mark = " ".join(a.text_content().split())
     if _says_note(a) and len(mark) <= 12:
         return True
@@ -598,6 +692,20 @@ def _is_reference(a, target, order: dict) -> bool:
         a.getparent() is not None and a.getparent().tag == "sup" or
         any(x.tag == "sup" for x in a.iter()) or mark.startswith(("[", "(")) or
         bool(re.fullmatch(r"[*†‡§‖¶]+", mark)))
+
+
+def _unresolved(a, href: str, log: Log) -> None:
+    """A reference to a note the page does not hold: its mark kept in brackets, said."""
+    mark = " ".join(a.text_content().split()).strip("[]() ")
+    holder = a.getparent() if a.getparent() is not None and a.getparent().tag == "sup" and \
+        " ".join(a.getparent().text_content().split()).strip("[]() ") == mark else a
+    marker = holder.makeelement("span", {})
+    marker.text = f"[{mark}]"
+    marker.tail = holder.tail
+    holder.getparent().replace(holder, marker)
+    log.warn(0, "import-note-outside", f"the note reference {mark!r} points to {href!r}, which "
+             f"is not in the page: kept as [{mark}]", "add the note by hand, or save the "
+             "page that holds the notes beside this one and import both")
 
 
 def _says_note(a) -> bool:

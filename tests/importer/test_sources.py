@@ -79,7 +79,8 @@ def verse_lines(body: str) -> list[str]:
 
 
 def bare(line: str) -> str:
-    return plain(re.sub(r"(?<!\\)\*|\[\^[^\]]+\]", "", line)).strip("\"' .…")
+    # emphasis marks, note references, and the bracketed mark of a note not in the page
+    return plain(re.sub(r"(?<!\\)\*|\[\^[^\]]+\]|\\\[\d+\\\]", "", line)).strip("\"' .…")
 
 
 def quoted(body: str) -> str:
@@ -102,7 +103,7 @@ def check_piece(meta: dict, body: str, want: dict, files: dict[str, bytes], fold
     notes = notes_of(body)
     if "notes" in want:
         assert len(notes) == want["notes"], f"{where}: {len(notes)} notes"
-        refs = re.findall(r"\[\^([^\]]+)\](?!:)", body)
+        refs = re.findall(r"\[\^([^\]]+)\](?!:)", body) + list(meta.get("title_notes", []))
         assert sorted(set(refs)) == sorted({str(k) for k in range(1, len(notes) + 1)}), where
     for k, start in enumerate(checks.get("notes_start", [])):
         assert notes[k].startswith(plain(start)), f"{where}: note {k + 1} is {notes[k][:60]!r}"
@@ -145,7 +146,7 @@ def check_piece(meta: dict, body: str, want: dict, files: dict[str, bytes], fold
         if image.get("caption"):
             assert plain(caption) == plain(image["caption"]), where
     for image in want.get("chrome_images", []):
-        if not re.match(r"(?:[a-z]+:)?/", image):  # remote or site-absolute: never fetched
+        if (folder / image).is_file():  # remote, site-absolute or not saved: nothing to copy
             assert (folder / image).read_bytes() not in files.values(), f"{where}: {image} copied"
     if "subtitle" in want:
         assert plain(meta["subtitle"]) == plain(want["subtitle"]), where
@@ -208,11 +209,14 @@ def test_import_is_reproducible(volume_import) -> None:
 @pytest.mark.parametrize("page", WEB_PAGES, ids=[p.stem for p in WEB_PAGES])
 def test_web_page_as_its_expectation_says(page: Path) -> None:
     want = tomllib.loads(page.with_suffix(".expect.toml").read_text("utf-8"))
-    files, _report = import_sources([page])
+    files, report = import_sources([page])
     _volume, pieces = manuscript(files)
     assert len(pieces) == 1
     meta, body = pieces[0]
     check_piece(meta, body, want, files, page.parent)
+    assert all(note.strip() for note in notes_of(body))  # no note without its text
+    outside = [d for d in report.diagnostics if d.code == "import-note-outside"]
+    assert len(outside) == want.get("unresolved_noterefs", 0), [str(d) for d in outside]
 
 
 # ---- what the files are --------------------------------------------------------------------
