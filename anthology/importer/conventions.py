@@ -123,6 +123,17 @@ NOT_IN_NAMES = {"a", "an", "in", "on", "to", "for", "at", "with", "from", "by", 
                 "letters", "essays", "poems", "works", "papers", "sermons", "lectures", "stories",
                 "tales", "sketches", "selected", "collected", "complete", "history", "book", "books",
                 "volume", "preface", "introduction", "notes", "contents", "index", "appendix"}
+# what a site's byline adds to the name ("Ben Silverman Games Editor", "Joe Wee Monday")
+BYLINE_NOT_NAMES = {"editor", "writer", "reporter", "correspondent", "columnist", "contributor",
+                    "staff", "team", "desk", "news", "agency", "monday", "tuesday", "wednesday",
+                    "thursday", "friday", "saturday", "sunday"}
+# a page's byline element, by a part of a class token: "byline", "article-inline-byline",
+# "post-author", "contributor-text", "author-name" (not "author-follow", a button, nor the
+# author's picture or biography)
+BYLINE_PARTS = {"byline", "author", "authors", "authorname", "contributor", "contributors",
+                "creator", "creators"}
+BYLINE_NOT_PARTS = {"follow", "avatar", "image", "img", "photo", "picture", "bio", "social",
+                    "icon", "description", "about"}
 HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "rev.", "prof.", "sir", "lady", "lord", "dame",
               "hon.", "gen.", "col.", "capt.", "mme.", "mlle.", "m.", "rt."}
 
@@ -310,6 +321,8 @@ ORDERED_ITEM = re.compile(r"(\d{1,3})\.\s+\S")
 BULLET_ITEM = re.compile(r"[-*+•]\s+\S")
 PROSE_WORD = re.compile(r"[^\W\d_]{2,}")
 PROSE_WORDS_MIN = 3  # a line with this many words is prose
+TEASER_WORDS_MAX = 80  # an item under a linked heading this short is another page's teaser,
+TEASERS_MIN = 3  # when this many stand side by side
 AFTER_NOTES_WORDS_MAX = 40  # a page's lines after its last note, this short, are the site's
 TEXT_PARAGRAPH_WORDS = 30  # a page's <p> this long is text, whatever its class says
 TEXT_WORDS_MIN = 12  # a piece has a paragraph this long, or a line of prose (a title page has not)

@@ -31,12 +31,13 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from .conventions import (CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SOURCE_CLASS, SUBTITLE_CLASS,
-                          AFTER_NOTES_WORDS_MAX, TEXT_PARAGRAPH_WORDS, TEXT_WORDS_MIN,
-                          TITLE_SUFFIX,
-                          WEB_CRUFT, WEB_CRUFT_MAX)
+from .conventions import (AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PARTS,
+                          BYLINE_PARTS, CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SOURCE_CLASS,
+                          SUBTITLE_CLASS, TEASERS_MIN, TEASER_WORDS_MAX, TEXT_PARAGRAPH_WORDS,
+                          TEXT_WORDS_MIN, TITLE_SUFFIX, WEB_CRUFT, WEB_CRUFT_MAX)
 from .document import keep_image, piece_from_ast, same_title
 from .headers import byline_names, clean_title, is_name, norm
+from .names import is_caps, name_case
 from .pandoc import Markdown, read_ast
 from .records import PieceText
 from .report import Log
@@ -121,7 +122,7 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
     for block in _note_divs(blocks):
         walker = Markdown(_named(images))
         note_ids[block["c"][0][0][len(NOTE_PREFIX):]] = len(texts) + 1
-        texts.append(walker.blocks(block["c"][1]) or refs.get(block["c"][0][0], ""))
+        texts.append((walker.blocks(block["c"][1]) or refs.get(block["c"][0][0], "")).strip())
     return piece_from_ast(path, ast, title, authors, where, _named(images), images, log,
                           placeholder=NOTE_PREFIX, note_ids=note_ids, extra_notes=texts,
                           subtitle=subtitle, source=source)
@@ -185,10 +186,11 @@ def _metadata(root) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
     names (its og:site_name, the part of the <title> that is not the title)."""
     meta: dict[str, str] = {}
     for el in root.iter("meta"):
-        key = (el.get("name") or el.get("property") or "").strip().lower()
         value = " ".join((el.get("content") or "").split())
-        if key and value and key not in meta:
-            meta[key] = value
+        for key in (el.get("name") or el.get("property") or "").lower().split():
+            key = key.replace(":", ".") if key.startswith("dc:") else key  # dc:creator
+            if value and key not in meta:
+                meta[key] = value
     head_title = " ".join(root.findtext(".//title", "").split())
     h1 = next((" ".join(h.text_content().split()) for h in root.iter("h1")
                if h.text_content().strip()), "")
@@ -210,12 +212,15 @@ def _metadata(root) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
     if not title and h1:
         title, where = h1, "the page's first heading"
     authors: list[str] = []
-    for key in ("author", "citation_author", "dc.creator", "article:author", "twitter:creator"):
+    for key in ("author", "citation_author", "dc.creator", "dcterms.creator", "article:author",
+                "parsely-author", "sailthru.author", "twitter:creator"):
         value = meta.get(key, "")
         if value and not re.match(r"[a-z]+:|@|www\.", value, re.IGNORECASE):
             authors = [_person(n) for n in re.split(r"\s*;\s*|\s+and\s+|\s*&\s*", value) if n]
+            if not all(_person_like(a) for a in authors):  # "Mac & i", a magazine
+                authors = [_person(value)]
             break
-    authors = [a for a in authors if is_name(a)]
+    authors = list(dict.fromkeys(a for a in authors if _person_like(a)))
     names = {n.strip() for site in sites for n in (site, site.split(",")[0])
              if len(n.strip()) >= 4}
     return clean_title(title) if title else "", tuple(authors), where, tuple(sorted(names))
@@ -231,25 +236,50 @@ def _person(name: str) -> str:
     return name
 
 
+def _says_byline(what: str) -> bool:
+    """Whether a class (itemprop, rel) names a byline: a part of one of its tokens does."""
+    for token in what.lower().split():
+        parts = set(re.split(r"[-_]", token))
+        if parts & BYLINE_PARTS and not parts & BYLINE_NOT_PARTS:
+            return True
+    return False
+
+
+def _person_like(name: str) -> bool:
+    """A name as a page's metadata or byline gives it that is a person's, not an agency's or
+    a site's ("AFP", "NBCNews")."""
+    words = name.split()
+    if len(words) == 1 and (name.isupper() or any(c.isupper() for c in name[1:])):
+        return False
+    if any(len(w) == 1 for w in words[:-1]):
+        return False  # "J J", "S Sky": initials without their stops are a user's handle
+    return is_name(name) and not any(w.lower() in BYLINE_NOT_NAMES for w in words)
+
+
 def _byline(body) -> tuple[str, ...]:
     """The names a byline element of the page gives ("By Ann Lee", a list of authors with
     their affiliations), read and taken out: they are the piece's metadata, not its text."""
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
-        what = f"{el.get('class', '')} {el.get('itemprop', '')} {el.get('rel', '')}".lower()
-        if re.search(r"\bbyline\b|\bauthors?\b|\bcontributors?|\bcreators?\b", what):
-            parts = [el] if el.tag in ("a", "span") else \
-                [x for x in el.iter() if isinstance(x.tag, str) and re.search(
-                    r"\bname\b|\bauthor\b", f"{x.get('class', '')} {x.get('itemprop', '')}")
-                 and x is not el] or [el]
+        if _says_byline(f"{el.get('class', '')} {el.get('itemprop', '')} {el.get('rel', '')}"):
+            parts = [x for x in el.iter() if isinstance(x.tag, str) and re.search(
+                r"\bname\b|\bauthor\b", f"{x.get('class', '')} {x.get('itemprop', '')}")
+                and x is not el] or [el]
             text = " and ".join(" ".join(x.text_content().split()) for x in parts)
             text = re.sub(r"^.*?\b[Bb][Yy]\s+(?=[A-Z])", "By ", text)  # "Post author By Ann Lee"
+            text = text.strip(" —–-|·•,:")
+            if not _person_like(re.sub(r"^By\s+", "", text)) and len(text.split()) == 1:
+                continue  # "AFP", "NBCNews": an agency, whatever case the names come out in
             names = byline_names(text) or byline_names(f"By {text}")
-            if names and all(is_name(n) for n in names):
+            if not names or not all(_person_like(n) for n in names):
+                # "By Ann Lee, Senior Staff Technologist" / "Ann Lee | 4 May 2018"
+                first = re.split(r"\s*(?:,|\||·|•|—|–)\s*", text)[0]
+                names = byline_names(first) or byline_names(f"By {first}")
+            if names and all(_person_like(n) for n in names):
                 if _words(el) < TEXT_PARAGRAPH_WORDS and el.getparent() is not None:
                     _remove(el)
-                return names
+                return tuple(dict.fromkeys(name_case(n) if is_caps(n) else n for n in names))
     return ()
 
 
@@ -336,13 +366,14 @@ def _is_furniture(el) -> str:
         return ""  # an <aside> footnote, a <footer class="footnotes">: the notes come later
     if el.tag in ("p", "blockquote") and _words(el) >= TEXT_PARAGRAPH_WORDS:
         return ""  # a paragraph of text is the author's, whatever its class says
-    if el.tag in FURNITURE or (el.get("role") or "").lower() in FURNITURE_ROLES or \
-            (el.get("aria-hidden") or "").lower() == "true":
-        holds_text = any(True for _ in el.iter("article", "main")) or \
-            any(_is_article_body(d) for d in el.iter())
-        return "" if holds_text else "semantic"
+    semantic = el.tag in FURNITURE or (el.get("role") or "").lower() in FURNITURE_ROLES or \
+        (el.get("aria-hidden") or "").lower() == "true"
     what = f"{el.get('class', '')} {el.get('id', '')}"
-    return "class" if what.strip() and CHROME.search(what) else ""
+    if not semantic and not (what.strip() and CHROME.search(what)):
+        return ""
+    if any(True for _ in el.iter("article", "main")) or any(_is_article_body(d) for d in el.iter()):
+        return ""  # it holds the article (a story shown in a "modal", a <header> around all)
+    return "semantic" if semantic else "class"
 
 
 def _is_article_body(el) -> bool:
@@ -387,6 +418,7 @@ def _article(body, title: str, sites: tuple[str, ...], log: Log):
                     _leaves_out_own(article, heavy[0], title):
                 break
             article = heavy[0]
+    removed += _teasers(article, title)
     removed += _chrome_lines(article, sites)
     if removed:
         shown = "; ".join(repr(w) for w in removed if w)
@@ -472,6 +504,45 @@ def _set_apart(article, named) -> str:
         if el.tag == "p" and _words(el) >= TEXT_WORDS_MIN:
             return ""
     return ""
+
+
+def _teasers(article, title: str) -> list[str]:
+    """Other pages' teasers ("More from…", "Recommended", a news site's list of stories): three
+    or more items side by side, each under a heading that is wholly a link to another page.
+    A piece's own headings seldom link elsewhere, and never as a run of short items."""
+    linked = []
+    for h in article.iter("h2", "h3", "h4", "h5", "h6"):
+        text = " ".join(h.text_content().split())
+        links = [a for a in h.iter("a") if not (a.get("href") or "#").startswith("#")]
+        words = " ".join(" ".join(a.text_content().split()) for a in links)
+        if text and links and re.sub(r"\W+", "", words) == re.sub(r"\W+", "", text) and \
+                not (title and same_title(text, title)):
+            linked.append(h)
+    # container → its items with a linked heading (the dict keeps each element's proxy alive,
+    # so that lxml hands back the same one: an id() of a dropped proxy could be reused)
+    items: dict = {}
+    for h in linked:
+        child = h
+        for parent in h.iterancestors():
+            if parent is article or not any(x is article for x in parent.iterancestors()):
+                break
+            items.setdefault(parent, [])
+            if all(c is not child for c in items[parent]):
+                items[parent].append(child)
+            child = parent
+    removed: list[str] = []
+    for h in linked:
+        child = h
+        for parent in h.iterancestors():
+            if parent is article or not any(x is article for x in parent.iterancestors()):
+                break
+            if len(items.get(parent, [])) >= TEASERS_MIN:
+                if child.getparent() is not None and _words(child) <= TEASER_WORDS_MAX:
+                    removed.append(_first_words(child))
+                    _remove(child)
+                break
+            child = parent
+    return removed
 
 
 def _leaves_out_own(parent, heavy, title: str) -> bool:
