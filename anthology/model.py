@@ -81,6 +81,7 @@ class Removed:
     line: int
     text: str
     why: str
+    source: str = ""  # the file it was left out of, when the import read several
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def test_import_bad_input_is_one_line(tmp_path: Path, data: bytes, code: str) ->
 
 
 SOURCES = Path(__file__).resolve().parent / "fixtures" / "sources"
+DUMPS = Path(__file__).resolve().parent / "fixtures" / "dumps"
 
 
 @pytest.mark.parametrize("name", ["corrupt-truncated.docx", "password-protected.docx",
@@ -154,6 +156,23 @@ def test_import_a_folder_of_every_format(tmp_path: Path) -> None:
     assert r.stderr.splitlines()[0] == "8 pieces found, 15 notes linked"
     assert len(list((tmp_path / "ms" / "pieces").iterdir())) == 8
     assert len(list((tmp_path / "ms" / "images").iterdir())) == 4
+
+
+def test_import_of_a_dump_beside_other_files_checks_clean(tmp_path: Path) -> None:
+    """Lines a dump loses are listed with the file they came from (its name: the manuscript
+    is the same wherever the folder lies), and the manuscript reads back without a word."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SOURCES / "volume" / "06-lamb-a-quakers-meeting.md", folder)
+    dumps = {"civic_ledger_libraries.txt", "gutenberg_lamb_best_letters.txt"}
+    for name in dumps:
+        shutil.copy(DUMPS / name, folder)
+    r = anthology("import", str(folder), "-o", str(tmp_path / "ms"))
+    assert r.returncode == 0, r.stderr
+    removed = tomllib.loads((tmp_path / "ms" / "volume.toml").read_text("utf-8"))["removed"]
+    assert {row["source"] for row in removed} == dumps
+    r = anthology("check", "--strict", str(tmp_path / "ms"))
+    assert r.returncode == 0 and r.stdout.strip() == "ok: 0 warnings", r.stdout + r.stderr
 
 
 def test_import_bombs_stay_small_in_memory(tmp_path: Path) -> None:

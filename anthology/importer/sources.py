@@ -301,7 +301,7 @@ def _volume(sources: list[Path], volumes: list[tuple[Path, VolumeText]],
         log.warn(0, "import-volume-title-guessed", f"the volume is called {title!r}, after the "
                  "folder", "set title in volume.toml")
     many = len(pieces) > 1 or len(sources) > 1
-    removed = tuple((no, text, why, str(path) if many else origin)
+    removed = tuple((no, text, why, path.name if many else origin)
                     for path, v in volumes for no, text, why, origin in v.removed)
     editors = tuple(dict.fromkeys(e for _p, v in volumes for e in v.editors))
     return VolumeText(title=title, editors=editors, removed=removed)

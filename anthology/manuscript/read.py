@@ -26,7 +26,7 @@ MANIFEST = "volume.toml"
 VOLUME_KEYS = {"title", "subtitle", "editors", "language", "identifier", "date", "publisher",
                "rights", "editorial_note", "parts", "pieces", "contributors", "edition",
                "removed", "index", "glossary"}
-REMOVED_KEYS = {"line", "text", "why"}
+REMOVED_KEYS = {"line", "text", "why", "source"}
 INDEX_KEYS = {"heading", "matches", "kind", "author"}
 GLOSSARY_KEYS = {"term", "expansion"}
 PART_KEYS = {"title", "pieces"}
@@ -311,7 +311,7 @@ def read_manuscript(folder: Path) -> Checked:
     contributors = [Contributor(col.string(c, "name"), col.string(c, "bio"))
                     for c in _tables(data, "contributors", CONTRIBUTOR_KEYS, col)]
     removed = tuple(Removed(r.get("line", 0) if isinstance(r.get("line"), int) else 0,
-                            col.string(r, "text"), col.string(r, "why"))
+                            col.string(r, "text"), col.string(r, "why"), col.string(r, "source"))
                     for r in _tables(data, "removed", REMOVED_KEYS, col))
     index: list[IndexTerm] = []
     for t in _tables(data, "index", INDEX_KEYS, col):
