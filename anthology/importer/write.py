@@ -12,6 +12,7 @@ import re
 import tomli_w
 
 from .. import names
+from .conventions import NAME_PARTICLES
 from .body import body_markdown, note_markdown
 from .headers import iso_date, parse_source
 from .inline import escape, safe_start
@@ -26,6 +27,20 @@ def slug(text: str) -> str:
     return names.slug(text, fold=True)[:40].strip("-")
 
 
+def surname(name: str) -> str:
+    """The name a person is filed under: ``Thomas De Quincey`` → De Quincey, ``Ludwig van
+    Beethoven`` → van Beethoven, ``Pliny the Younger`` → Pliny, ``John Smith Jr.`` → Smith."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in {"jr", "sr", "ii", "iii", "iv"}:
+        words = words[:-1]
+    if len(words) > 2 and words[-2].lower() == "the":
+        return words[0]  # an epithet: "Pliny the Younger"
+    k = len(words) - 1
+    while k > 1 and words[k - 1].lower() in NAME_PARTICLES:
+        k -= 1
+    return " ".join(words[k:]) if words else ""
+
+
 def piece_names(pieces: list[PieceText]) -> list[str]:
     """``pieces/NN-base.md``, the base unique (it is the piece's id once NN- is off): the
     first author's surname, then the kind, then the title's first words where those repeat,
@@ -36,7 +51,7 @@ def piece_names(pieces: list[PieceText]) -> list[str]:
                  if w not in stop and len(w) > 1]  # "Serge's" → serge, not serge-s
         return "-".join(words[:n])
 
-    bases = [slug(p.authors[0].split()[-1]) if p.authors else title_words(p, 4) for p in pieces]
+    bases = [slug(surname(p.authors[0])) if p.authors else title_words(p, 4) for p in pieces]
     bases = [b or "piece" for b in bases]
     for refine in (lambda p, b: f"{b}-{p.front['kind']}" if p.authors else b,
                    lambda p, b: "-".join(x for x in (b, title_words(p, 3)) if x)):
