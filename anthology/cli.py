@@ -151,8 +151,9 @@ def import_command(sources: tuple[Path, ...], outdir: Path, force: bool) -> None
     """Turn SOURCES into an editable manuscript in a new folder.
 
     SOURCES are text dumps (.txt), Word (.docx), OpenDocument (.odt), saved web pages
-    (.html) and Markdown (.md) files, or folders of them: one piece a file (a dump may hold
-    several), in the order given, a folder's files in name order.
+    (.html), Markdown (.md) and e-book (.epub) files, or folders of them: one piece a file (a
+    dump may hold several, an e-book has one a chapter), in the order given, a folder's files
+    in name order.
     """
     from .importer import format_report
     from .importer.sources import import_sources

@@ -332,6 +332,10 @@ TEXT_WORDS_MIN = 12  # a piece has a paragraph this long, or a line of prose (a 
 ARCHIVE_UNPACKED_MAX = 256 << 20  # a .docx/.odt/.epub may unpack to at most this much
 ARCHIVE_RATIO_MAX = 100  # an entry over 1 MB inflating more than this is a bomb
 ARCHIVE_ENTRIES_MAX = 5000
+# an e-book's own pages, by their epub:type or role, left out of an .epub's import
+EPUB_APPARATUS = {"cover", "titlepage", "halftitlepage", "imprint", "colophon", "copyright-page",
+                  "toc", "landmarks", "loi", "lot", "endnotes", "footnotes", "rearnotes", "index",
+                  "frontispiece", "seriespage", "uncopyright", "part"}
 SOURCE_BYTES_MAX = 64 << 20  # a contributor's file larger than this is refused
 IMAGE_BYTES_MAX = 16 << 20  # a picture larger than this is dropped
 PANDOC_SECONDS = 120  # pandoc gets this long for one file

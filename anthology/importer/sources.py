@@ -1,5 +1,6 @@
 """Turn the files an editor gathers — text dumps, Word, OpenDocument, saved web pages,
-Markdown — into one volume's manuscript, one piece per file (a text dump may hold several).
+Markdown, e-books — into one volume's manuscript, one piece per file (a text dump may hold
+several, an e-book has one a chapter).
 
 Each file's format is told by its content and its name: a zip holding ``word/`` is a .docx,
 one with OpenDocument's mimetype an .odt, HTML by its tags, anthology's own Markdown by its
@@ -23,6 +24,7 @@ from ..errors import Diagnostic, InputError
 from .archives import check_xml_parts, office_properties, open_archive, read_entry, safe_name
 from .conventions import IMAGE_BYTES_MAX, SOURCE_BYTES_MAX
 from .document import keep_image, piece_from_ast
+from .epub import epub_pieces
 from .headers import clean_title
 from .pandoc import read_ast
 from .records import PieceText, VolumeText
@@ -30,7 +32,7 @@ from .report import ImportReport, Log
 from .web import web_piece
 from .write import manuscript_files
 
-FORMATS = ".txt, .md, .markdown, .docx, .odt, .html, .htm, .xhtml"
+FORMATS = ".txt, .md, .markdown, .docx, .odt, .html, .htm, .xhtml, .epub"
 SKIPPED_FOLDERS = ("images",)
 
 
@@ -114,6 +116,10 @@ def import_sources(sources: list[Path]) -> tuple[dict[str, bytes], ImportReport]
             pieces.append(web_piece(path, data, log))
         elif kind == ".md":
             pieces.append(_markdown(path, data, log))
+        elif kind == ".epub":
+            found, volume = epub_pieces(path, data, log)
+            pieces.extend(found)
+            volumes.append((path, volume))
         else:
             raise InputError(_refusal(path, kind))
         diagnostics.extend(log.sorted())

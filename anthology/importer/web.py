@@ -36,7 +36,7 @@ from .conventions import (AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PA
                           SUBTITLE_CLASS, TEASERS_MIN, TEASER_WORDS_MAX, TEXT_PARAGRAPH_WORDS,
                           TEXT_WORDS_MIN, TITLE_SUFFIX, WEB_CRUFT, WEB_CRUFT_MAX)
 from .document import keep_image, piece_from_ast, same_title
-from .headers import byline_names, clean_title, is_name, norm
+from .headers import byline_names, clean_title, is_name, norm, source_text
 from .names import is_caps, name_case
 from .pandoc import Markdown, read_ast
 from .records import PieceText
@@ -82,15 +82,23 @@ PAGE_NUMBER = re.compile(r"\bpage-?num(?:ber)?s?\b|\bpageno\b|\bpagebreak\b|doc-
 
 def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
     """A saved page's article as a piece (InputError if the page holds no article text)."""
+    return page_piece(path, parse_page(data, str(path)), log, _folder_pictures(path))
+
+
+def page_piece(path: Path, root, log: Log, picture, authors_default: tuple[str, ...] = ()
+               ) -> PieceText:
+    """A parsed page's article as a piece. ``picture(src)`` gives a picture's bytes, or None
+    with the reason it is not read (an e-book's chapter reads them from its archive, a saved
+    page from its folder)."""
     import lxml.html
 
-    root = _parse(data, str(path))
     title, authors, where, sites = _metadata(root)
     _strip_active(root, log)
     body = root.find("body")
     if body is None:
         body = root
-    byline = _byline(body)
+    heading, printed, header_source = _article_header(body)
+    byline = printed or _byline(body)
     article = _article(body, title, sites, log)
     if _words(article) < TEXT_WORDS_MIN:
         raise InputError(Diagnostic(str(path), 0, "import-no-article",
@@ -100,12 +108,15 @@ def web_piece(path: Path, data: bytes, log: Log) -> PieceText:
                                     "copy the text into a .md or .txt file"))
     if not authors and byline:
         authors = byline
+    authors = authors or authors_default
     _page_numbers(article, log)
     _paragraphs_at_breaks(article)
     subtitle = _set_apart(article, SUBTITLE_CLASS)
-    source = _set_apart(article, SOURCE_CLASS)
+    source = _set_apart(article, SOURCE_CLASS) or header_source
+    if heading and not article_has(article, heading):
+        title, where = heading, "the article's header"
     refs = _notes(article, _page_urls(root), log)
-    images = _pictures(article, path, log)
+    images = _pictures(article, path, log, picture)
     for el in list(article.iter()):
         if not isinstance(el.tag, str):
             continue
@@ -144,7 +155,8 @@ def _named(images: dict[str, tuple[str, bytes]]):
     return lambda src: src if src in images else None
 
 
-def _parse(data: bytes, path: str):
+def parse_page(data: bytes, path: str):
+    """A page's tree, read by lxml's HTML parser in the encoding the page declares."""
     import lxml.html
 
     encoding = _encoding(data)
@@ -234,6 +246,37 @@ def _person(name: str) -> str:
         if first and " " not in last:
             return f"{first} {last}"
     return name
+
+
+def _article_header(body) -> tuple[str, tuple[str, ...], str]:
+    """What an article's own ``<header>`` (inside its ``<article>`` or ``<section>``) prints:
+    the title, the byline's names and a source line. The header goes with the site's
+    furniture (it also holds dates, tags, a site's summary); these three are kept."""
+    for header in body.iter("header"):
+        if not any(a.tag in ("article", "section", "main") for a in header.iterancestors()):
+            continue
+        heading = next((" ".join(h.text_content().split()) for h in header.iter("h1", "h2", "h3")
+                        if h.text_content().strip()), "")
+        names: tuple[str, ...] = ()
+        source = ""
+        for line in header.iter("p", "div", "span", "address"):
+            if any(re.search(r"review|book", f"{a.get('class', '')} {a.get('aria-label', '')}",
+                             re.IGNORECASE) for a in [line, *line.iterancestors()]):
+                continue  # a reviewed book's block names its author, not the review's
+            text = " ".join(line.text_content().split())
+            if not names and (found := byline_names(text)) and all(map(_person_like, found)):
+                names = found
+            elif not source and source_text(text):
+                source = source_text(text) or ""
+        if heading:
+            return heading, names, source
+    return "", (), ""
+
+
+def article_has(article, text: str) -> bool:
+    """Whether the article still prints ``text`` as a heading of its own."""
+    return any(" ".join(h.text_content().split()) == text
+               for h in article.iter("h1", "h2", "h3", "h4"))
 
 
 def _says_byline(what: str) -> bool:
@@ -392,7 +435,8 @@ def _article(body, title: str, sites: tuple[str, ...], log: Log):
                 continue
             furniture = _is_furniture(el) if el.tag != "article" else ""
             if furniture == "semantic" or furniture and _text_weight(el) * 2 < total:
-                removed.append(_first_words(el))
+                if el.tag != "figcaption":  # a caption hidden from readers repeats the alt text
+                    removed.append(_first_words(el))
                 _remove(el)
             else:
                 sweep(el)
@@ -879,10 +923,23 @@ def _trim_end(el) -> None:
 # ---- pictures ----------------------------------------------------------------------------
 
 
-def _pictures(article, path: Path, log: Log) -> dict[str, tuple[str, bytes]]:
+def _folder_pictures(path: Path):
+    """A saved page's pictures: files inside the page's own folder (its ``NAME_files/``)."""
+    folder = path.parent.resolve()
+
+    def picture(src: str) -> tuple[bytes | None, str]:
+        from urllib.parse import unquote
+
+        target = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+        if folder not in target.parents or not target.is_file():
+            return None, f"the picture {src[:60]!r} is not in the page's folder"
+        return (target.read_bytes() if target.stat().st_size <= IMAGE_BYTES_MAX else None), ""
+    return picture
+
+
+def _pictures(article, path: Path, log: Log, picture) -> dict[str, tuple[str, bytes]]:
     """Each picture's ``src`` made the manuscript's name for it, or the picture dropped."""
     images: dict[str, tuple[str, bytes]] = {}
-    folder = path.parent.resolve()
     for img in list(article.iter("img")):
         src = (img.get("src") or "").strip()
         data = None
@@ -903,14 +960,11 @@ def _pictures(article, path: Path, log: Log) -> dict[str, tuple[str, bytes]]:
                           "never read or fetched")
             continue
         else:
-            from urllib.parse import unquote
-
-            target = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
-            if folder not in target.parents or not target.is_file():
-                _drop_picture(img, log, f"the picture {src[:60]!r} is not in the page's folder")
+            data, why = picture(src)
+            if why:
+                _drop_picture(img, log, why)
                 continue
             key = src
-            data = target.read_bytes() if target.stat().st_size <= IMAGE_BYTES_MAX else None
         name = keep_image(path, key, data, images, log)
         if name is None:
             _drop_picture(img, None, "")
