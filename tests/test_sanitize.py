@@ -122,7 +122,12 @@ def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
     ms = tmp_path / "ms"
     shutil.copytree(mini, ms)
     piece = ms / "pieces" / "02-reply.md"
-    piece.write_text(piece.read_text("utf-8") + f"""
+    # a picture in the text must be one of the manuscript's (the reader refuses any other:
+    # tests/test_bad_input.py); one where the reader looks for none is the sanitiser's
+    text = piece.read_text("utf-8").replace(
+        'title = "A reply"', f'title = "A reply <img src=\'file://{secret}\' alt=\'raw image\'/> '
+        '![remote](https://example.org/remote.png)"')
+    piece.write_text(text + f"""
 <script>document.write("{TOKEN}")</script>
 <style>body {{ background: url(file://{secret}) }}</style>
 
@@ -133,9 +138,6 @@ def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
 See [the password file](file:///etc/passwd), [the secret](file://{secret}),
 [a neighbour](../../secret.txt), [the web](http://example.org/{TOKEN[:3]}) and
 [script](javascript:alert(1)).
-
-![secret image](../../secret.txt) <img src="file://{secret}" alt="raw image"/>
-<img src="https://example.org/remote.png"/>
 
 <div><em>unclosed <strong>tags</div> &amp; &copy; entities.
 """, "utf-8")
