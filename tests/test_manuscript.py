@@ -282,3 +282,27 @@ def test_pictures_in_the_editorial_note_and_bios_are_checked(mini: Path, tmp_pat
     assert [e.split(": error ")[1].split(":")[0] for e in errors] == ["image-missing"] * 2
     assert errors[0].startswith(f"{ms / 'volume.toml'}:6:") or "volume.toml:6:" in errors[0]
     assert "volume.toml:18: error image-missing: the image 'images/ana.jpg'" in errors[1]
+
+
+@pytest.mark.parametrize("text", [
+    "![a](images/a.png)", "![a] (images/a.png)", "![a]( images/a.png 'x' )",
+    "![a](images/a lamp.png)", "![a](images/a(1).png)", "![a\nb](images/a.png\n\"t\")",
+    "![a][r]\n\n[r]: images/r.png", "![R]\n\n[r]: images/r.png", "![a] [r]\n\n[r]: images/r.png",
+    "[![a](images/a.png)](#x)", "*![a](images/a.png)*", "> ![a](images/a.png)",
+    "- ![a](images/a.png)", "1. x\n\n    ![a](images/a.png)", "    ![a](images/code.png)",
+    "<p><img src='images/a.png'></p>", "<div>\n<IMG\nsrc=images/a.png>\n</div>",
+    "![a](<images/a.png>)", "![a](images/a.png\"t\")", "![[a]](images/a.png)",
+])
+def test_every_picture_markdown_makes_is_one_the_reader_found(text: str) -> None:
+    """The reader finds pictures with patterns of its own, not with Markdown: it must find
+    at least every picture Markdown makes (the render stage refuses any it did not check)."""
+    import re
+
+    import markdown
+
+    from anthology.manuscript.images import references
+
+    made = set(re.findall(r'<img[^>]*?src="([^"]*)"', markdown.markdown(text)))
+    made |= set(re.findall(r"<img[^>]*?src='([^']*)'", markdown.markdown(text)))
+    made |= set(re.findall(r"<IMG\s+src=(\S+?)>", markdown.markdown(text)))
+    assert made <= {r.src for r in references(text, 1)}, markdown.markdown(text)

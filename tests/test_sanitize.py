@@ -38,6 +38,16 @@ def codes(removed: tuple[Removal, ...]) -> list[str]:
     ('<p><img src="https://example.org/x.png" alt="pic"/> t</p>', "<p> t</p>",
      ["img", "example.org"], "image"),
     ('<p><img src="../../secret"/></p>', "<p></p>", ["img", "secret"], "image"),
+    ('<p><img src="images/../secret.png" alt="x"/></p>', "<p></p>", ["img", "secret"], "image"),
+    ('<p><img src="images/.hidden.png" alt="x"/></p>', "<p></p>", ["img", "hidden"], "image"),
+    ('<p><img src="images/sub/a.png" alt="x"/></p>', "<p></p>", ["img", "sub"], "image"),
+    ('<p><img src="IMAGES/a.png" alt="x"/></p>', "<p></p>", ["img"], "image"),
+    ('<p><img src="data:image/png;base64,AAAA" alt="x"/></p>', "<p></p>", ["img", "data:"],
+     "image"),
+    ('<p><img src="images/a.png" alt="x" onerror="steal()"/></p>',
+     '<p><img src="images/a.png" alt="x"></p>', ["onerror", "steal"], "unsafe-html"),
+    ('<figure><img src="images/a.png" alt="x" width="9" style="float: left"/></figure>',
+     '<figure><img src="images/a.png" alt="x"></figure>', ["width", "float"], "unsafe-html"),
     ("<p>unknown <blink>tag</blink></p>", "<p>unknown tag</p>", ["blink"], "unsafe-html"),
 ])
 def test_unsafe_html_is_removed_and_reported(html: str, kept: str, gone: list[str],
@@ -47,6 +57,13 @@ def test_unsafe_html_is_removed_and_reported(html: str, kept: str, gone: list[st
     for word in gone:
         assert word not in cleaned.html
     assert code in codes(cleaned.removed)
+
+
+def test_pictures_of_the_manuscript_are_kept() -> None:
+    for html in ('<p>a <img src="images/a-1_b.PNG" alt="A" title="t"> b</p>',
+                 '<figure><img src="images/a.png" alt=""><figcaption>c</figcaption></figure>'):
+        cleaned = sanitize(html)
+        assert cleaned.html == html and cleaned.removed == ()
 
 
 def test_markdown_links_and_images_are_cleaned_too() -> None:
