@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import unquote
 from xml.sax.saxutils import quoteattr
 
@@ -617,7 +618,7 @@ def read_fonts(book: Book) -> list[_File]:
 
 
 def build_package(book: Book, content: list[_File], cover_image: _File, cover_page: _File,
-                  nav: _File, fonts: list[_File], images: list[_File] = (),
+                  nav: _File, fonts: list[_File], images: Sequence[_File] = (),
                   pictures: _Pictures = _Pictures()) -> ebooklib_epub.EpubBook:
     """The ebooklib book: metadata, every file as a manifest item, the spine."""
     package = ebooklib_epub.EpubBook()
