@@ -8,7 +8,7 @@ A flat list of named steps, as in Sphinx's builders (see :func:`_make`), in this
 3. lay out the print edition (a :class:`~anthology.pdf.edition.Printing`, a future: its page
    map comes as soon as every page is laid out, its PDF once every page is drawn);
 4. package the EPUB, with the print page numbers (while the workers draw the last pages);
-5. the HTML;
+5. the HTML, and beside it in ``images/`` the pictures it shows;
 6. write every output in one atomic change (:func:`build`).
 
 Nothing is written until every output has been made in memory, so a failed build leaves the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from pathlib import Path
@@ -66,8 +67,13 @@ class BuildResult:
     up_to_date: bool = False  # nothing changed since the last build: the outputs were kept
 
 
+def _folder(manuscript: Path) -> Path:
+    """The manuscript folder, whether the folder or its volume.toml was named."""
+    return manuscript if manuscript.is_dir() else manuscript.parent
+
+
 def output_name(manuscript: Path) -> str:
-    folder = manuscript if manuscript.is_dir() else manuscript.parent
+    folder = _folder(manuscript)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", folder.resolve().name).strip("-.") or "volume"
 
 
@@ -111,8 +117,13 @@ def _cache_key(manuscript: Path, options: BuildOptions, name: str) -> str | None
                 "strict": options.strict}
     if "pdf" in options.formats or "epub" in options.formats:  # the EPUB's print page numbers
         settings["print"] = _print_fields(options.print)
-    # the files this build writes are not its input, even in a manuscript's own folder
+    # the files this build writes are not its input, even in a manuscript's own folder; nor
+    # are the pictures an HTML build writes beside it, unless that is the manuscript's images/
+    # folder itself (an output folder that is the manuscript's): its pictures are input
     skip = [options.outdir / f"{name}{end}" for end in (".html", ".pdf", ".epub", "-booklet.pdf")]
+    pictures = options.outdir / "images"
+    if os.path.realpath(pictures) != os.path.realpath(_folder(manuscript) / "images"):
+        skip.append(pictures)
     # an EPUB-only build takes its print page numbers from the last print layout's map
     reused = ([options.outdir / f".{name}.pagemap.json"]
               if "epub" in options.formats and "pdf" not in options.formats else [])
@@ -136,16 +147,19 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         hit = cache.up_to_date(record_file, key, where) if options.cache and key else None
     if hit is not None:
         cache.replay(hit.logged)
-        return BuildResult(tuple(options.outdir / n for n in hit.outputs if not n.startswith(".")),
+        return BuildResult(tuple(options.outdir / n for n in hit.outputs
+                                 if not n.startswith(".") and "/" not in n),
                            hit.warnings, timings, up_to_date=True)
     with cache.LogCapture() as logged:
         made, warnings = _make(manuscript, options, name, timings)
     with timings.stage("write"):
         from .output import atomic_write_all
 
-        listed = tuple(p for p in made if not p.name.startswith("."))
+        # the outputs the user is told of: not the records, nor the pictures beside the HTML
+        listed = tuple(p for p in made if not p.name.startswith(".") and p.parent == options.outdir)
         if key is not None:
-            made[record_file] = cache.record(key, made, warnings, logged.lines, where)
+            made[record_file] = cache.record(key, made, warnings, logged.lines, where,
+                                             folder=options.outdir)
         atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
     return BuildResult(listed, tuple(warnings), timings)
 
@@ -181,6 +195,7 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
     made: dict[Path, bytes] = {}  # in this order the outputs are listed and written
     if html is not None:
         made[options.outdir / f"{name}.html"] = html
+        made.update(_pictures(book, manuscript, options.outdir))
     if epub is not None:
         made[options.outdir / f"{name}.epub"] = epub
     if printed:
@@ -305,6 +320,23 @@ def _print(printing: Printing, options: BuildOptions, timings: Timings) -> dict[
         log.info("3. imposing the booklet")
         with timings.stage("pdf"):
             out["booklet"] = impose(edition.pdf, options.booklet)
+    return out
+
+
+def _pictures(book: Book, manuscript: Path, outdir: Path) -> dict[Path, bytes]:
+    """The pictures the HTML shows, in ``images/`` beside it (its ``src="images/NAME"``):
+    none that is the manuscript's own file already (an output folder that is the
+    manuscript's)."""
+    out: dict[Path, bytes] = {}
+    for image in book.images:
+        target = outdir / "images" / image.name
+        source = _folder(manuscript) / "images" / image.name
+        try:
+            if os.path.samefile(target, source):
+                continue
+        except OSError:  # no such file yet
+            pass
+        out[target] = image.data
     return out
 
 

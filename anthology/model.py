@@ -63,6 +63,24 @@ class Piece:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture of the manuscript's ``images/`` that the texts show, read and checked once.
+
+    The texts refer to it as ``images/NAME``; the writers carry it beside what they write
+    (the EPUB's manifest, the PDF's URL fetcher, the HTML's ``images/`` folder)."""
+
+    name: str  # the file's name in images/: "macdowell-arabian-melody.png"
+    media_type: str  # by the file's first bytes: image/png | image/jpeg | image/gif
+    data: bytes = field(repr=False)
+    animated: bool = False  # a GIF of more than one frame (it may flash)
+
+    @property
+    def src(self) -> str:
+        """How the shared HTML refers to it."""
+        return f"images/{self.name}"
+
+
+@dataclass(frozen=True)
 class Part:
     title: str
     pieces: tuple[Piece, ...]
@@ -120,6 +138,7 @@ class Volume:
     removed: tuple[Removed, ...] = ()
     index: tuple[IndexTerm, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()  # the editor's entries; the texts give the rest
+    images: tuple[Image, ...] = ()  # the pictures the texts show, each once, as first shown
 
     @property
     def pieces(self) -> tuple[Piece, ...]:
@@ -203,6 +222,8 @@ class Book:
     page_source: str = ""
     # the index's terms, so the index can be made again with print page numbers
     index_terms: tuple[IndexEntry, ...] = ()
+    # the pictures the documents show (``<img src="images/NAME">``), each once
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,19 @@ def then(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return lambda root: [step(root) for step in steps] and None
 
 
+def picture(markdown: str, files: dict[str, bytes] | None = None) -> Callable[[Path], None]:
+    """The mini manuscript with ``markdown`` as a paragraph on line 9 of 02-reply.md, and
+    ``files`` (relative to the working folder) written."""
+    def setup(root: Path) -> None:
+        _edit(_ms(root) / "pieces" / "02-reply.md", "a list:", "a list:\n\n" + markdown + "\n")
+        for rel, data in (files or {}).items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+    return setup
+
+
+PNG = (Path(__file__).resolve().parent / "fixtures" / "manuscripts" / "pictures" / "images" /
+       "macdowell-pons-de-capdeuil.png").read_bytes()
 ORPHAN = "\n[^9]: An orphan note.\n"
 orphan_note = write("ms/pieces/02-reply.md", (MINI / "pieces" / "02-reply.md").read_text("utf-8")
                     + ORPHAN)
@@ -163,6 +176,33 @@ CASES = [
          manifest('"pieces/03-review.md"]', '"pieces/03-review.md", "pieces/04-gone.md"]'),
          ("build", "ms", "--html", "--epub", "-o", "out"), 1,
          ("ms/volume.toml:14: error missing-piece: 04-gone.md does not exist",)),
+    Case("build-image-missing", picture("![A lamp](images/missing.png)"),
+         ("build", "ms", "-o", "out"), 1,
+         ("ms/pieces/02-reply.md:9: error image-missing: the image 'images/missing.png' is not "
+          "in the manuscript's images/ (add the file or remove the reference)",)),
+    Case("build-image-not-an-image",
+         picture("![A lamp](images/lamp.png)", {"ms/images/lamp.png": b"<svg onload='x()'/>"}),
+         ("build", "ms", "-o", "out"), 1,
+         ("ms/pieces/02-reply.md:9: error image-not-image: the image 'images/lamp.png' is not a "
+          "PNG, JPEG or GIF image (",)),
+    Case("build-image-outside-the-manuscript",
+         picture("![A lamp](../../lamp.png)", {"lamp.png": PNG}),
+         ("build", "ms", "-o", "out"), 1,
+         ("ms/pieces/02-reply.md:9: error image-path: the image '../../lamp.png' is outside the "
+          "manuscript's images/ (",)),
+    Case("build-image-url",
+         picture('Text. <img src="https://example.org/lamp.png" alt="A lamp">'),
+         ("build", "ms", "-o", "out"), 1,
+         ("ms/pieces/02-reply.md:9: error image-path: the image 'https://example.org/lamp.png' "
+          "is a URL, and an e-book is read offline (",)),
+    Case("check-image-without-alt", picture("![](images/lamp.png)", {"ms/images/lamp.png": PNG}),
+         ("check", "ms"), 0,
+         ("ms/pieces/02-reply.md:9: warning image-no-alt: the image 'images/lamp.png' has no "
+          "alt text (",), stdout="ok: 1 warning\n"),
+    Case("build-image-without-alt-strict",
+         picture("![](images/lamp.png)", {"ms/images/lamp.png": PNG}),
+         ("build", "--strict", "ms", "-o", "out"), 1,
+         ("ms/pieces/02-reply.md:9: warning image-no-alt:",)),
     Case("build-strict-warning", orphan_note,
          ("build", "--strict", "--html", "--epub", "ms", "-o", "out"), 1,
          ("ms/pieces/02-reply.md:12: warning note-unreferenced:",)),

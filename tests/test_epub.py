@@ -643,3 +643,133 @@ def test_the_container_start_kept_between_runs_is_checked(tmp_path, monkeypatch)
     other = dict(fonts, **{"EPUB/fonts/B.ttf": b"changed " * 900})
     assert container.start(other, when) != fresh
     assert len(list(kept.parent.iterdir())) == 2
+
+
+# ---- pictures: each one shown packed once, beside the cover, the metadata saying so ----------
+
+PICTURES = ROOT / "tests" / "fixtures" / "manuscripts" / "pictures" / "images"
+
+
+def _image(name: str, source: str, media_type: str, animated: bool = False):
+    from anthology.model import Image
+
+    return Image(name, media_type, (PICTURES / source).read_bytes(), animated)
+
+
+def pictured_book(alt: str = "A song in staff notation", **changes) -> Book:
+    """The synthetic book with pictures in its second piece: a figure whose file is named
+    cover.png (it must not clash with the cover), a JPEG inline, a GIF named with a digit
+    first (no XML id may begin so)."""
+    book = make_book()
+    figure = (f'<figure><img src="images/cover.png" alt="{alt}"/>'
+              "<figcaption>A song</figcaption></figure>"
+              '<p>A swatch <img src="images/vellum.jpg" alt="a swatch of vellum" title="t"/> and '
+              '<img src="images/1-fleuron.gif" alt="a fleuron"/>.</p>')
+    docs = tuple(replace(d, body=d.body.replace("</h2><p>", "</h2>" + figure + "<p>", 1))
+                 if d.id == "piece-p2" else d for d in book.documents)
+    images = (_image("cover.png", "macdowell-pons-de-capdeuil.png", "image/png"),
+              _image("vellum.jpg", "vellum.jpg", "image/jpeg"),
+              _image("1-fleuron.gif", "fleuron.gif", "image/gif"))
+    return replace(book, documents=docs, images=images, **changes)
+
+
+@pytest.fixture(scope="module")
+def pictured() -> tuple[zipfile.ZipFile, etree._Element, bytes]:
+    data = write_epub(pictured_book())
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    return zf, _xml(zf, _opf_path(zf)), data
+
+
+def test_each_picture_is_a_manifest_item_with_its_media_type(pictured) -> None:
+    zf, opf, _ = pictured
+    manifest = _manifest(zf, opf)
+    wanted = {"EPUB/images/manuscript/cover.png": ("image-cover.png", "image/png"),
+              "EPUB/images/manuscript/vellum.jpg": ("image-vellum.jpg", "image/jpeg"),
+              "EPUB/images/manuscript/1-fleuron.gif": ("image-1-fleuron.gif", "image/gif")}
+    for path, (item_id, media_type) in wanted.items():
+        assert (manifest[path].get("id"), manifest[path].get("media-type")) == (item_id, media_type)
+        assert manifest[path].get("properties") is None
+        assert zf.read(path) == (PICTURES / {"cover.png": "macdowell-pons-de-capdeuil.png",
+                                             "vellum.jpg": "vellum.jpg",
+                                             "1-fleuron.gif": "fleuron.gif"}[
+                                                 path.rsplit("/", 1)[1]]).read_bytes()
+        assert zf.getinfo(path).compress_type == zipfile.ZIP_STORED  # compressed already
+    # the drawn cover is still the cover, and the only cover-image
+    assert manifest["EPUB/images/cover.png"].get("properties") == "cover-image"
+    assert zf.read("EPUB/images/cover.png") != zf.read("EPUB/images/manuscript/cover.png")
+
+
+def test_every_src_resolves_to_its_picture(pictured) -> None:
+    zf, opf, _ = pictured
+    names = set(zf.namelist())
+    page = _xml(zf, "EPUB/text/piece-p2.xhtml")
+    srcs = [img.get("src") for img in page.xpath("//x:img", namespaces=NS)]
+    assert srcs == ["../images/manuscript/cover.png", "../images/manuscript/vellum.jpg",
+                    "../images/manuscript/1-fleuron.gif"]
+    for src in srcs:
+        assert posixpath.normpath(posixpath.join("EPUB/text", src)) in names
+    figure = page.xpath("//x:figure", namespaces=NS)[0]
+    assert [local.tag.rsplit("}", 1)[1] for local in figure] == ["img", "figcaption"]
+
+
+def test_only_the_pictures_a_book_has_are_packed(epub_zip: zipfile.ZipFile) -> None:
+    assert not [n for n in epub_zip.namelist() if n.startswith("EPUB/images/manuscript/")]
+
+
+def test_a_picture_not_in_the_book_is_refused() -> None:
+    book = pictured_book()
+    with pytest.raises(OutputError) as info:
+        write_epub(replace(book, images=book.images[1:]))
+    assert [d.code for d in info.value.diagnostics] == ["epub-broken-image"]
+    assert "'images/cover.png'" in info.value.diagnostics[0].message
+
+
+def test_two_writes_with_pictures_are_byte_identical(pictured) -> None:
+    assert write_epub(pictured_book()) == pictured[2]
+
+
+def _a11y(opf: etree._Element, prop: str) -> list[str]:
+    return opf.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)
+
+
+def test_pictures_make_the_book_visual_and_text_still_suffices(pictured) -> None:
+    _, opf, _ = pictured
+    assert _a11y(opf, "schema:accessMode") == ["textual", "visual"]
+    assert _a11y(opf, "schema:accessModeSufficient") == ["textual,visual", "textual"]
+    assert "alternativeText" in _a11y(opf, "schema:accessibilityFeature")
+    assert _a11y(opf, "schema:accessibilityHazard") == ["none"]
+    summary = _a11y(opf, "schema:accessibilitySummary")[0]
+    assert "The text shows 3 pictures, each with alternative text. No hazards." in summary
+    assert _a11y(opf, "dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+
+
+def test_a_picture_without_alt_text_takes_back_the_claims() -> None:
+    zf = zipfile.ZipFile(io.BytesIO(write_epub(pictured_book(alt=""))))
+    opf = _xml(zf, _opf_path(zf))
+    assert _a11y(opf, "schema:accessMode") == ["textual", "visual"]
+    assert _a11y(opf, "schema:accessModeSufficient") == ["textual,visual"]
+    assert "alternativeText" not in _a11y(opf, "schema:accessibilityFeature")
+    summary = _a11y(opf, "schema:accessibilitySummary")[0]
+    assert ("The text shows 3 pictures; 1 is without alternative text, so a reader who cannot "
+            "see it may miss what it shows.") in summary
+    # WCAG 1.1.1 (non-text content) fails: no conformance is claimed, nor certified
+    assert _a11y(opf, "dcterms:conformsTo") == [] and _a11y(opf, "a11y:certifiedBy") == []
+
+
+def test_an_animated_picture_is_a_possible_flashing_hazard() -> None:
+    book = pictured_book()
+    book = replace(book, images=(*book.images[:2], replace(book.images[2], animated=True)))
+    zf = zipfile.ZipFile(io.BytesIO(write_epub(book)))
+    opf = _xml(zf, _opf_path(zf))
+    assert _a11y(opf, "schema:accessibilityHazard") == [
+        "unknownFlashingHazard", "noMotionSimulationHazard", "noSoundHazard"]
+    summary = _a11y(opf, "schema:accessibilitySummary")[0]
+    assert "No hazards" not in summary and "may flash" in summary
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_epubcheck_passes_a_book_with_pictures(pictured, tmp_path: Path) -> None:
+    path = tmp_path / "pictures.epub"
+    path.write_bytes(pictured[2])
+    assert_epubcheck_clean(path)

@@ -581,3 +581,104 @@ def test_a_letter_note_call_is_raised_like_a_figure_a_symbol_is_not(tmp_path: Pa
     html = print_html(render(read_manuscript(ms).volume), PrintOptions())
     calls = re.findall(r'<a [^>]*class="noteref( noteref-symbol)?"[^>]*>([^<]+)</a>', html)
     assert sorted(calls) == [("", "1"), ("", "A"), (" noteref-symbol", "*")]
+
+
+# ---- pictures: from the bytes the reader checked, and nothing else ------------------------
+
+PICTURES = Path(__file__).parent / "fixtures" / "manuscripts" / "pictures"
+
+
+def images_on_pages(data: bytes, tmp_path: Path) -> list[tuple[int, int, int, str]]:
+    """(page, width, height, encoding) of every picture drawn, as pdfimages lists them."""
+    pdf = tmp_path / "images.pdf"
+    pdf.write_bytes(data)
+    out = subprocess.run([_tool("pdfimages"), "-list", str(pdf)], capture_output=True,
+                         check=True, text=True).stdout.splitlines()[2:]
+    return [(int(row.split()[0]), int(row.split()[3]), int(row.split()[4]), row.split()[8])
+            for row in out if row.strip()]
+
+
+@pytest.fixture(scope="module")
+def pictures_pdf() -> tuple[Book, bytes]:
+    return build(PICTURES)
+
+
+@pytest.mark.slow
+@pytest.mark.external
+def test_every_picture_is_drawn_on_its_page_with_its_caption(pictures_pdf, tmp_path) -> None:
+    book, data = pictures_pdf
+    texts = page_texts(data)
+    drawn = images_on_pages(data, tmp_path)
+    # the figure and the inline fleuron; the note's swatch; the second piece's swatch
+    assert [(w, h, enc) for _, w, h, enc in drawn] == [
+        (531, 165, "image"), (24, 16, "image"), (160, 90, "jpeg"), (160, 90, "jpeg")]
+    figure_page = drawn[0][0]
+    assert "A song of Pons de Capdeuil, as a modern edition sets it" in texts[figure_page - 1]
+    assert "The troubadours" in texts[figure_page - 1]
+    assert "On vellum" in texts[drawn[3][0] - 1]
+
+
+@pytest.mark.slow
+def test_pictures_give_the_same_pdf_from_any_number_of_workers(pictures_pdf) -> None:
+    book, data = pictures_pdf
+    assert print_edition(book, PrintOptions(), jobs=1).pdf == data
+    assert print_edition(book, PrintOptions(), jobs=2).pdf == data
+
+
+@pytest.mark.slow
+def test_pictures_in_one_document_too(pictures_pdf, monkeypatch, caplog) -> None:
+    """Laid out as one document (another WeasyPrint), the pictures are served all the same."""
+    from anthology.pdf import weasy
+
+    book, data = pictures_pdf
+    monkeypatch.setattr(weasy, "TESTED", "0.0")
+    with caplog.at_level(logging.WARNING):
+        whole = print_edition(book, PrintOptions()).pdf
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+    assert PdfReader(io.BytesIO(whole)).pages[8].images  # the figure's page
+
+
+@pytest.mark.slow
+def test_weasyprint_fetches_every_picture_without_a_complaint(pictures_pdf, caplog) -> None:
+    book, _ = pictures_pdf
+    with caplog.at_level(logging.WARNING):
+        print_edition(book, PrintOptions(), jobs=1)
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+def test_the_fetcher_serves_the_books_pictures_from_memory_and_nothing_else(
+        tmp_path: Path) -> None:
+    from anthology.pdf.options import base_url, styles_fetcher
+
+    fetch = styles_fetcher().serving({"images/a.png": (b"\x89PNG checked", "image/png")})
+    served = fetch(base_url() + "images/a.png")
+    assert served.read() == b"\x89PNG checked" and served.content_type == "image/png"
+    picture = tmp_path / "images" / "b.png"
+    picture.parent.mkdir()
+    picture.write_bytes(b"\x89PNG unchecked")
+    for url in (base_url() + "images/b.png", picture.as_uri(), "https://example.org/a.png",
+                base_url() + "images/../../../images/a.png",
+                "data:image/png;base64,iVBORw0KGgo="):
+        with pytest.raises(ValueError):
+            fetch(url)
+    with pytest.raises(ValueError):  # the styles' own fetcher serves no picture at all
+        styles_fetcher()(base_url() + "images/a.png")
+
+
+def test_print_html_shows_the_pictures_as_the_shared_html_does() -> None:
+    book = render(read_manuscript(PICTURES).volume)
+    html = print_html(book, PrintOptions())
+    assert html.count('src="images/') == 4
+    assert '<figcaption>A song of Pons de Capdeuil, as a modern edition sets it</figcaption>' in html
+    assert re.search(r"figure img \{ max-height: \d+mm; \}", html)
+
+
+def test_a_changed_picture_changes_the_layout_key() -> None:
+    from anthology.pdf.pagemap import layout_key
+
+    book = render(read_manuscript(PICTURES).volume)
+    key = layout_key(book, PrintOptions())
+    changed = dataclasses.replace(book.images[0], data=book.images[0].data + b"\0")
+    assert layout_key(dataclasses.replace(book, images=(changed, *book.images[1:])),
+                      PrintOptions()) != key
+    assert layout_key(book, PrintOptions()) == key

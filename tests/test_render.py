@@ -120,3 +120,77 @@ def test_label_title_notes_and_notes_on_notes(tmp_path: Path) -> None:
     # the title's note leads back to the heading
     note1 = next(li for li in root.iter("li") if li.get("id") == "a-note-1")
     assert [a.get("href") for a in note1.iter("a")][0] == "#a-noteref-1-title"
+
+
+# ---- pictures ------------------------------------------------------------------------------
+
+PICTURES = Path(__file__).resolve().parent / "fixtures" / "manuscripts" / "pictures"
+
+
+def _pictures_book():
+    return render(read_manuscript(PICTURES).volume)
+
+
+def test_a_picture_alone_is_a_figure_its_title_the_caption() -> None:
+    html = next(d.body for d in _pictures_book().documents if d.id == "piece-troubadours")
+    figure = ('<figure><img alt="A melody in modern staff notation: two lines of music with the '
+              'words of a song by Pons de Capdeuil written under the notes" '
+              'src="images/macdowell-pons-de-capdeuil.png"/><figcaption>A song of Pons de '
+              "Capdeuil, as a modern edition sets it</figcaption>\n</figure>")
+    assert figure in html
+    # among words, a picture stays in the line
+    assert 'give. <img alt="a small black fleuron" src="images/fleuron.gif"/> The' in html
+    # alone in a note's paragraph: a figure there too, without a caption when it has no title
+    assert ('<figure><img alt="A swatch of pale, warm brown, the colour of old vellum" '
+            'src="images/vellum.jpg"/></figure>') in html
+
+
+def test_a_picture_by_reference_without_title_has_no_caption() -> None:
+    html = next(d.body for d in _pictures_book().documents if d.id == "piece-vellum")
+    assert ('<figure><img alt="A swatch of pale, warm brown, the colour of old vellum" '
+            'src="images/vellum.jpg"/></figure>') in html
+    assert "figcaption" not in html
+    assert "para-2" in html  # the figure is no paragraph: the next one is the second
+
+
+def test_the_book_carries_the_pictures_it_shows() -> None:
+    book = _pictures_book()
+    assert [(i.name, i.media_type) for i in book.images] == [
+        ("macdowell-pons-de-capdeuil.png", "image/png"), ("fleuron.gif", "image/gif"),
+        ("vellum.jpg", "image/jpeg")]
+    assert "unused.png" not in shared_html(book)
+
+
+def test_a_caption_and_an_inline_title_are_typeset(tmp_path: Path) -> None:
+    import shutil
+
+    ms = tmp_path / "ms"
+    shutil.copytree(PICTURES, ms)
+    piece = ms / "pieces" / "02-vellum.md"
+    piece.write_text(piece.read_text("utf-8").replace(
+        "[swatch]: images/vellum.jpg",
+        '[swatch]: images/vellum.jpg "Vellum -- \\"calf\\" skin"\n\n'
+        'In the line: ![a swatch](images/vellum.jpg "it\'s vellum").'), "utf-8")
+    html = next(d.body for d in render(read_manuscript(ms).volume).documents
+                if d.id == "piece-vellum")
+    assert "<figcaption>Vellum\u00a0— “calf” skin</figcaption>" in html
+    assert 'title="it\'s vellum"' in html  # an attribute: the typography pass leaves it
+
+
+def test_a_picture_where_the_reader_looks_for_none_stops_the_build(tmp_path: Path) -> None:
+    import shutil
+
+    import pytest
+
+    from anthology.errors import InputError
+
+    ms = tmp_path / "ms"
+    shutil.copytree(PICTURES, ms)
+    piece = ms / "pieces" / "02-vellum.md"
+    piece.write_text(piece.read_text("utf-8").replace(
+        'title = "On vellum"', 'title = "On vellum ![x](images/unused.png)"'), "utf-8")
+    with pytest.raises(InputError) as info:
+        render(read_manuscript(ms).volume)
+    [problem] = info.value.diagnostics
+    assert problem.code == "image-unchecked" and problem.path.endswith("02-vellum.md")
+    assert "'images/unused.png'" in problem.message

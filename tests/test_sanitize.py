@@ -38,6 +38,16 @@ def codes(removed: tuple[Removal, ...]) -> list[str]:
     ('<p><img src="https://example.org/x.png" alt="pic"/> t</p>', "<p> t</p>",
      ["img", "example.org"], "image"),
     ('<p><img src="../../secret"/></p>', "<p></p>", ["img", "secret"], "image"),
+    ('<p><img src="images/../secret.png" alt="x"/></p>', "<p></p>", ["img", "secret"], "image"),
+    ('<p><img src="images/.hidden.png" alt="x"/></p>', "<p></p>", ["img", "hidden"], "image"),
+    ('<p><img src="images/sub/a.png" alt="x"/></p>', "<p></p>", ["img", "sub"], "image"),
+    ('<p><img src="IMAGES/a.png" alt="x"/></p>', "<p></p>", ["img"], "image"),
+    ('<p><img src="data:image/png;base64,AAAA" alt="x"/></p>', "<p></p>", ["img", "data:"],
+     "image"),
+    ('<p><img src="images/a.png" alt="x" onerror="steal()"/></p>',
+     '<p><img src="images/a.png" alt="x"></p>', ["onerror", "steal"], "unsafe-html"),
+    ('<figure><img src="images/a.png" alt="x" width="9" style="float: left"/></figure>',
+     '<figure><img src="images/a.png" alt="x"></figure>', ["width", "float"], "unsafe-html"),
     ("<p>unknown <blink>tag</blink></p>", "<p>unknown tag</p>", ["blink"], "unsafe-html"),
 ])
 def test_unsafe_html_is_removed_and_reported(html: str, kept: str, gone: list[str],
@@ -47,6 +57,13 @@ def test_unsafe_html_is_removed_and_reported(html: str, kept: str, gone: list[st
     for word in gone:
         assert word not in cleaned.html
     assert code in codes(cleaned.removed)
+
+
+def test_pictures_of_the_manuscript_are_kept() -> None:
+    for html in ('<p>a <img src="images/a-1_b.PNG" alt="A" title="t"> b</p>',
+                 '<figure><img src="images/a.png" alt=""><figcaption>c</figcaption></figure>'):
+        cleaned = sanitize(html)
+        assert cleaned.html == html and cleaned.removed == ()
 
 
 def test_markdown_links_and_images_are_cleaned_too() -> None:
@@ -122,7 +139,12 @@ def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
     ms = tmp_path / "ms"
     shutil.copytree(mini, ms)
     piece = ms / "pieces" / "02-reply.md"
-    piece.write_text(piece.read_text("utf-8") + f"""
+    # a picture in the text must be one of the manuscript's (the reader refuses any other:
+    # tests/test_bad_input.py); one where the reader looks for none is the sanitiser's
+    text = piece.read_text("utf-8").replace(
+        'title = "A reply"', f'title = "A reply <img src=\'file://{secret}\' alt=\'raw image\'/> '
+        '![remote](https://example.org/remote.png)"')
+    piece.write_text(text + f"""
 <script>document.write("{TOKEN}")</script>
 <style>body {{ background: url(file://{secret}) }}</style>
 
@@ -133,9 +155,6 @@ def test_hostile_manuscript_builds_clean(mini: Path, tmp_path: Path) -> None:
 See [the password file](file:///etc/passwd), [the secret](file://{secret}),
 [a neighbour](../../secret.txt), [the web](http://example.org/{TOKEN[:3]}) and
 [script](javascript:alert(1)).
-
-![secret image](../../secret.txt) <img src="file://{secret}" alt="raw image"/>
-<img src="https://example.org/remote.png"/>
 
 <div><em>unclosed <strong>tags</div> &amp; &copy; entities.
 """, "utf-8")

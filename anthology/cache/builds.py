@@ -14,8 +14,13 @@ A build's *key* is a sha256 over everything its outputs depend on:
 * ``SOURCE_DATE_EPOCH``, when volume.toml has no date (the only time it reaches an output);
 * for an EPUB-only build, the stored page map of the last print layout, which it reuses.
 
+The pictures a text shows are files of the manuscript folder (its ``images/``), so a changed
+picture changes the key like a changed piece. (The page map's key, ``pdf/pagemap.py``, hashes
+them too.)
+
 A build writes ``OUT/.NAME.build.json`` (:func:`record`) in the same atomic change as its
-outputs: the key, each output's size and sha256, and the warnings the build gave. A later build
+outputs: the key, each output's size and sha256 (by its path in the output folder: the
+pictures beside the HTML are in ``images/``), and the warnings the build gave. A later build
 with the same key, while every recorded output is still there with those bytes, is up to date
 (:func:`up_to_date`): nothing is rendered or written, and the recorded warnings are given again,
 so ``--strict`` and what the user reads stay as the real build had them.
@@ -53,7 +58,7 @@ class Record:
     """What the last build into a folder made, and what it said."""
 
     key: str
-    outputs: tuple[str, ...]  # file names in the output folder, in the order they were made
+    outputs: tuple[str, ...]  # paths in the output folder (POSIX), in the order they were made
     warnings: tuple[Diagnostic, ...] = ()
     logged: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) of its log lines
     where: str = ""  # the working folder and spelled paths the warnings were written against
@@ -240,8 +245,10 @@ def _parse(stored: dict) -> Record:
     if not isinstance(outputs, dict) or not outputs:
         raise ValueError("no outputs")
     for name, expected in outputs.items():
-        if not isinstance(name, str) or name != Path(name).name or name in ("", ".", ".."):
-            raise ValueError(f"not a file name: {name!r}")
+        parts = name.split("/") if isinstance(name, str) else [""]
+        if any(part in ("", ".", "..") or "\\" in part for part in parts) or \
+                Path(name).is_absolute():
+            raise ValueError(f"not a path inside the output folder: {name!r}")
         if not isinstance(expected, dict):
             raise ValueError(f"no size and hash for {name}")
     warnings = tuple(Diagnostic(str(w["path"]), int(w["line"]), str(w["code"]), str(w["message"]),
@@ -262,8 +269,10 @@ def _unchanged(path: Path, expected: dict) -> bool:
 
 
 def record(key: str, files: Mapping[Path, bytes], warnings: Iterable[Diagnostic] = (),
-           logged: Iterable[tuple[str, int, str]] = (), where: str = "") -> bytes:
-    """The record of a build that makes ``files`` (all in one folder), as the bytes to write.
+           logged: Iterable[tuple[str, int, str]] = (), where: str = "",
+           folder: Path | None = None) -> bytes:
+    """The record of a build that makes ``files`` (all in ``folder`` or below it; without
+    ``folder``, all in one folder), as the bytes to write.
 
     The same outputs give the same record byte for byte (no time, no absolute path in it),
     unless the build gave warnings: then ``where`` they were written from is in it too.
@@ -272,7 +281,8 @@ def record(key: str, files: Mapping[Path, bytes], warnings: Iterable[Diagnostic]
     data: dict[str, object] = {
         "format": FORMAT,
         "key": key,
-        "outputs": {Path(p).name: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+        "outputs": {(Path(p).relative_to(folder).as_posix() if folder is not None
+                     else Path(p).name): {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
                     for p, b in files.items()},
     }
     if warnings or logged:

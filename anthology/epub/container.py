@@ -21,6 +21,7 @@ import zlib
 from datetime import datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import Collection
 
 from ..cache import keep, package_digest, user_cache
 
@@ -98,15 +99,21 @@ def _holds(made: bytes, fonts: tuple[tuple[str, bytes], ...], when: tuple[int, .
         return False
 
 
-def finish(started: bytes, files: dict[str, bytes], modified: datetime) -> bytes:
+def finish(started: bytes, files: dict[str, bytes], modified: datetime,
+           stored: Collection[str] = ()) -> bytes:
     """The whole container: ``started`` (see :func:`start`), then ``files`` (path → bytes):
-    ``META-INF/`` first, then the others, each sorted by name."""
+    ``META-INF/`` first, then the others, each sorted by name. The files named in ``stored``
+    are stored, not deflated: pictures are compressed already, and deflating them again
+    would cost time for no bytes."""
     when = date_time(modified)
     out = io.BytesIO(started)
     with zipfile.ZipFile(out, "a") as container:
         rest = sorted(files)
         for name in [n for n in rest if n.startswith("META-INF/")] + \
                 [n for n in rest if not n.startswith("META-INF/")]:
-            container.writestr(_entry(name, when, zipfile.ZIP_DEFLATED), files[name],
-                               compresslevel=level(name))
+            if name in stored:
+                container.writestr(_entry(name, when, zipfile.ZIP_STORED), files[name])
+            else:
+                container.writestr(_entry(name, when, zipfile.ZIP_DEFLATED), files[name],
+                                   compresslevel=level(name))
     return out.getvalue()

@@ -5,8 +5,10 @@ document. The writer is a flat list of named steps (see :func:`write_epub`):
 
 1. ``parse_documents``: parse each document's one-element body as XHTML.
 2. ``map_ids``: which document holds which id (ids are unique across the book).
-3. ``fix_links``: ``href="#anchor"`` becomes ``other.xhtml#anchor`` (or stays ``#anchor``).
-4. ``build_content``: one XHTML5 file per document under ``text/``.
+3. ``fix_links``: ``href="#anchor"`` becomes ``other.xhtml#anchor`` (or stays ``#anchor``);
+   ``fix_images``: ``src="images/NAME"`` becomes ``../images/manuscript/NAME``.
+4. ``build_content``: one XHTML5 file per document under ``text/``; ``build_images``: the
+   pictures the documents show, each once.
 5. ``build_cover``: a typographic PNG and ``text/cover.xhtml``, first in the spine.
 6. ``build_navigation_doc``: ``nav.xhtml`` with the toc and landmarks navs and, when the
    documents carry page break markers (``pagemap.insert_pagebreaks``), the page-list.
@@ -24,6 +26,7 @@ Layout inside the container (``EPUB/`` is ebooklib's folder name)::
 
     EPUB/content.opf  EPUB/nav.xhtml
     EPUB/text/*.xhtml  EPUB/styles/*.css  EPUB/fonts/*.ttf (+ OFL.txt)  EPUB/images/cover.png
+    EPUB/images/manuscript/NAME (the manuscript's images/: no name of it can clash with the cover)
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import unquote
 from xml.sax.saxutils import quoteattr
 
@@ -56,6 +60,7 @@ TEXT, STYLES, FONTS, IMAGES = "text", "styles", "fonts", "images"
 NAV_FILE = "nav.xhtml"
 COVER_DOC = "cover"  # text/cover.xhtml; a Document may not use this id
 COVER_IMAGE = f"{IMAGES}/cover.png"
+PICTURES = f"{IMAGES}/manuscript"  # the manuscript's images/, beside the cover, not among it
 LICENCE = "OFL.txt"  # the fonts' licence, when it sits beside them
 
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -73,6 +78,12 @@ A11Y_SUMMARY = (
     "Endnotes are linked to their references in both directions. The cover is an image of "
     "the title and authors, given as its alternative text. No hazards."
 )
+# what the summary says, after the cover, when the text shows pictures (see build_metadata)
+A11Y_PICTURES = "The text shows {count} {pictures}, each with alternative text."
+A11Y_PICTURES_UNDESCRIBED = ("The text shows {count} {pictures}; {missing} without alternative "
+                             "text, so a reader who cannot see {them} may miss what {they}.")
+A11Y_ANIMATED = ("An animated image may flash; whether it flashes dangerously has not been "
+                 "checked.")
 # added to the summary when the documents carry page break markers
 A11Y_PAGES = ("Page break markers and a page list give the page numbers of the print edition "
               "({source}).")
@@ -96,10 +107,20 @@ class _File:
     media_type: str
     data: bytes
     linear: bool = True
+    uid: str = ""  # the manifest id, when the file name cannot be it
 
     @property
     def id(self) -> str:  # manifest id: the file name, as Standard Ebooks does
-        return self.path.rsplit("/", 1)[-1]
+        return self.uid or self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class _Pictures:
+    """What the accessibility metadata says of the pictures the documents show."""
+
+    count: int = 0
+    undescribed: int = 0  # shown without alt text (at least once)
+    animated: bool = False
 
 
 def write_epub(book: Book) -> bytes:
@@ -121,12 +142,16 @@ def write_epub(book: Book) -> bytes:
         parsed = parse_documents(book)
         where = map_ids(parsed)
         fix_links(parsed, where)
+        pictures = fix_images(book, parsed)
         content = build_content(book, parsed)
+        images = build_images(book)
         nav = build_navigation_doc(book, parsed, where)
         cover_image, cover_page = cover.result()
-        package = build_package(book, content, cover_image, cover_page, nav, fonts)
+        package = build_package(book, content, cover_image, cover_page, nav, fonts, images,
+                                pictures)
         files = package_files(package, modified)
-        return container.finish(started.result(), files, modified)
+        return container.finish(started.result(), files, modified,
+                                stored={f"{ROOT}/{f.path}" for f in images})
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -253,6 +278,30 @@ def fix_links(parsed: list[_Parsed], where: dict[str, str]) -> None:
     _raise(problems)
 
 
+_IMGS = etree.XPath("descendant-or-self::x:img", namespaces={"x": XHTML_NS})
+
+
+def fix_images(book: Book, parsed: list[_Parsed]) -> _Pictures:
+    """Point every ``src="images/NAME"`` at the picture's place in the EPUB, in place; a
+    picture that is not among ``book.images`` is a bug. Returns what the documents show."""
+    names = {image.name for image in book.images}
+    problems = []
+    undescribed: set[str] = set()
+    for p in parsed:
+        for img in _IMGS(p.body):
+            src = img.get("src") or ""
+            name = src.removeprefix(f"{IMAGES}/")
+            if not src.startswith(f"{IMAGES}/") or name not in names:
+                problems.append(_problem(f"{TEXT}/{p.file}", "epub-broken-image",
+                                         f"image {src!r} is not one of the book's images"))
+                continue
+            img.set("src", f"../{PICTURES}/{name}")
+            if not (img.get("alt") or "").strip():
+                undescribed.add(name)
+    _raise(problems)
+    return _Pictures(len(names), len(undescribed), any(i.animated for i in book.images))
+
+
 def _href(where: dict[str, str], href: str, path: str, problems: list[Diagnostic]) -> str:
     """A nav href (from ``nav.xhtml``) for a ``#anchor`` of the shared HTML."""
     target = where.get(unquote(href[1:])) if href.startswith("#") else None
@@ -302,6 +351,14 @@ def build_content(book: Book, parsed: list[_Parsed]) -> list[_File]:
     return [_File(f"{TEXT}/{p.file}", "application/xhtml+xml",
                   _xhtml(book, p.doc.title, "../", [p.body]), p.doc.linear)
             for p in parsed]
+
+
+def build_images(book: Book) -> list[_File]:
+    """The pictures the documents show, by name (manifest id ``image-NAME``: a file name may
+    begin with a digit, an XML id may not)."""
+    return [_File(f"{PICTURES}/{image.name}", image.media_type, image.data,
+                  uid=f"image-{image.name}")
+            for image in sorted(book.images, key=lambda image: image.name)]
 
 
 def _cover_names(book: Book) -> tuple[str, ...]:
@@ -464,7 +521,8 @@ def _item(f: _File) -> ebooklib_epub.EpubItem:
                                   content=f.data)
 
 
-def build_metadata(package: ebooklib_epub.EpubBook, book: Book) -> None:
+def build_metadata(package: ebooklib_epub.EpubBook, book: Book,
+                   pictures: _Pictures = _Pictures()) -> None:
     """Dublin Core, refinements and schema.org accessibility metadata."""
     package.IDENTIFIER_ID = "uid"
     package.set_identifier(book.identifier)  # replaces ebooklib's random uuid4
@@ -495,12 +553,33 @@ def build_metadata(package: ebooklib_epub.EpubBook, book: Book) -> None:
     # would otherwise write the current time.
 
     # schema.org accessibility metadata (a reserved prefix in EPUB 3: no declaration needed).
-    # The cover is the only image, and its alt text says all it shows: the access mode is
-    # textual alone (as Benetech's GCA reads covers) and textual is sufficient.
-    _meta(package, "schema:accessMode", "textual")
-    _meta(package, "schema:accessModeSufficient", "textual")
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
+    # Without pictures in the text, the cover is the only image, and its alt text says all
+    # it shows: the access mode is textual alone (as Benetech's GCA reads covers) and
+    # textual is sufficient. Pictures make the book visual too; text alone suffices only
+    # when every picture has alt text, and only then is alternativeText a feature.
+    described = pictures.undescribed == 0
+    if pictures.count:
+        _meta(package, "schema:accessMode", "textual")
+        _meta(package, "schema:accessMode", "visual")
+        _meta(package, "schema:accessModeSufficient", "textual,visual")
+        if described:
+            _meta(package, "schema:accessModeSufficient", "textual")
+    else:
+        _meta(package, "schema:accessMode", "textual")
+        _meta(package, "schema:accessModeSufficient", "textual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if described:
+        features.append("alternativeText")
     summary = A11Y_SUMMARY
+    if pictures.count:  # what the pictures are, then the hazards
+        one, missing = pictures.count == 1, pictures.undescribed
+        said = (A11Y_PICTURES if described else A11Y_PICTURES_UNDESCRIBED).format(
+            count=pictures.count, pictures="picture" if one else "pictures",
+            missing=f"{missing} is" if missing == 1 else f"{missing} are",
+            them="it" if missing == 1 else "them",
+            they="it shows" if missing == 1 else "they show")
+        hazards = A11Y_ANIMATED if pictures.animated else "No hazards."
+        summary = summary.replace(" No hazards.", f" {said} {hazards}")
     if book.page_source:
         # the page-list and its markers (build_page_list): the print edition they follow is
         # named by pageBreakSource (EPUB 3.3 + Page Source Identification; it replaces
@@ -511,11 +590,18 @@ def build_metadata(package: ebooklib_epub.EpubBook, book: Book) -> None:
         _meta(package, "pageBreakSource", book.page_source)
     for feature in features:
         _meta(package, "schema:accessibilityFeature", feature)
-    _meta(package, "schema:accessibilityHazard", "none")
+    if pictures.animated:  # an animated GIF may flash; nothing here moves or sounds
+        for hazard in ("unknownFlashingHazard", "noMotionSimulationHazard", "noSoundHazard"):
+            _meta(package, "schema:accessibilityHazard", hazard)
+    else:
+        _meta(package, "schema:accessibilityHazard", "none")
     _meta(package, "schema:accessibilitySummary", summary, **{XML_LANG: "en"})
-    # the claim the test suite checks on every build: EPUBCheck and Ace by DAISY, no violation
-    _meta(package, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA")
-    _meta(package, "a11y:certifiedBy", A11Y_CERTIFIER)
+    # the claim the test suite checks on every build: EPUBCheck and Ace by DAISY, no
+    # violation. A picture without alt text fails WCAG's first criterion (1.1.1, non-text
+    # content): the book then claims nothing (the reader has warned the editor).
+    if described:
+        _meta(package, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA")
+        _meta(package, "a11y:certifiedBy", A11Y_CERTIFIER)
 
 
 def read_fonts(book: Book) -> list[_File]:
@@ -532,10 +618,11 @@ def read_fonts(book: Book) -> list[_File]:
 
 
 def build_package(book: Book, content: list[_File], cover_image: _File, cover_page: _File,
-                  nav: _File, fonts: list[_File]) -> ebooklib_epub.EpubBook:
+                  nav: _File, fonts: list[_File], images: Sequence[_File] = (),
+                  pictures: _Pictures = _Pictures()) -> ebooklib_epub.EpubBook:
     """The ebooklib book: metadata, every file as a manifest item, the spine."""
     package = ebooklib_epub.EpubBook()
-    build_metadata(package, book)
+    build_metadata(package, book, pictures)
 
     cover = ebooklib_epub.EpubCover(uid=cover_image.id, file_name=cover_image.path)
     cover.media_type = cover_image.media_type
@@ -554,6 +641,8 @@ def build_package(book: Book, content: list[_File], cover_image: _File, cover_pa
     for font in fonts:  # listed in the manifest; their bytes are the container's already
         package.add_item(_item(replace(font, data=b"")) if font.path.endswith(FONT_SUFFIXES)
                          else _item(font))
+    for image in images:
+        package.add_item(_item(image))
 
     spine = []
     for f in [cover_page, *content]:

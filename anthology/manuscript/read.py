@@ -1,4 +1,4 @@
-"""Turn a manuscript folder (volume.toml + pieces/*.md) into a checked Volume.
+"""Turn a manuscript folder (volume.toml + pieces/*.md + images/) into a checked Volume.
 
 Everything is read here and nowhere else. Like mkdocs' config, the reader collects every
 problem it finds — in the manifest and in every piece — and raises them together, so an editor
@@ -19,6 +19,7 @@ from ..errors import Diagnostic, InputError
 from ..model import (PIECE_KINDS, Contributor, GlossaryEntry, IndexTerm, Part, Piece, Removed,
                     Reviewed, Volume)
 from ..names import slug
+from .images import Reference, read_images, references
 from .notes import split_notes
 
 MANIFEST = "volume.toml"
@@ -168,7 +169,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 
 def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display: str,
-                found: list[Diagnostic]) -> Piece | None:
+                found: list[Diagnostic], pictures: list[tuple[str, Reference]]) -> Piece | None:
     display = _display(path)
     text = _read_text(path, manifest_display, found, line_in_manifest, "missing-piece")
     if text is None:
@@ -216,6 +217,8 @@ def _read_piece(path: Path, root: Path, line_in_manifest: int, manifest_display:
                         tuple((label, col.line_of("title_notes")) for label in title_notes))
     found.extend(col.found)
     found.extend(split.diagnostics)
+    # the pictures of the body and of its notes, with the lines of the file
+    pictures.extend((display, ref) for ref in references(body, body_line))
     return Piece(
         id=piece_id, path=path, title=title, body=split.body, body_line=body_line,
         notes=split.notes, title_supplied=supplied, subtitle=col.string(meta, "subtitle"),
@@ -327,6 +330,14 @@ def read_manuscript(folder: Path) -> Checked:
     glossary = tuple(GlossaryEntry(col.string(g, "term"), col.string(g, "expansion"))
                      for g in _tables(data, "glossary", GLOSSARY_KEYS, col))
     found.extend(col.found)
+    # the pictures of the manifest's Markdown, then of the pieces, in reading order
+    pictures: list[tuple[str, Reference]] = [
+        (display, ref) for ref in references(col.string(data, "editorial_note"),
+                                             col.line_of("editorial_note"))]
+    bio_line = 0
+    for contributor in contributors:
+        bio_line = col.line_of("bio", bio_line) if contributor.bio else bio_line
+        pictures.extend((display, ref) for ref in references(contributor.bio, bio_line))
 
     seen: dict[Path, int] = {}
     ids: dict[str, Path] = {}
@@ -348,7 +359,7 @@ def read_manuscript(folder: Path) -> Checked:
                                         "list each piece once"))
                 continue
             seen[resolved] = line
-            piece = _read_piece(path, root, line, display, found)
+            piece = _read_piece(path, root, line, display, found, pictures)
             if piece is None:
                 continue
             if piece.id in ids:
@@ -359,6 +370,8 @@ def read_manuscript(folder: Path) -> Checked:
             ids[piece.id] = path
             pieces.append(piece)
         parts_out.append(Part(ptitle, tuple(pieces)))
+    images, problems = read_images(pictures, root)
+    found.extend(problems)
 
     errors = [d for d in found if d.severity == "error"]
     if errors:
@@ -374,5 +387,5 @@ def read_manuscript(folder: Path) -> Checked:
         date=date, publisher=col.string(data, "publisher"), rights=col.string(data, "rights"),
         editorial_note=col.string(data, "editorial_note"), contributors=tuple(contributors),
         edition=col.string(data, "edition"), removed=removed, index=tuple(index),
-        glossary=glossary)
+        glossary=glossary, images=images)
     return Checked(volume, tuple(d for d in found if d.severity == "warning"))

@@ -100,7 +100,8 @@ class Printing:
             self._cut = Cut(root, calls)
             self._schedule = schedule(self._cut.chunks, workers, base_url=base_url(),
                                       blank_html=self._cut.html([]), metadata=metadata,
-                                      epoch=epoch, styles=self._cut.styles, variant=variant)
+                                      epoch=epoch, styles=self._cut.styles, variant=variant,
+                                      images=book.images)
             self._step(f"laying out {len(self._cut.chunks)} chunks, {workers.jobs} at a time")
         self._time("pdf: print HTML", time.perf_counter() - started)
         self._laid: LaidOut | None = None
@@ -190,7 +191,8 @@ def _one_document(book: Book, options: PrintOptions, root, calls: dict[str, str]
     started = time.perf_counter()
     for style in root.find("head").iter("style"):
         style.text = (style.text or "").replace(BY_DATA_PAGE, BY_TARGET)
-    fetcher = styles_fetcher()
+    fetcher = styles_fetcher().serving({image.src: (image.data, image.media_type)
+                                        for image in book.images})
 
     def lay_out():
         for attempt in range(FOOTNOTE_PASSES + 1):

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generator
 
 from ..dates import DEFAULT_EPOCH
+from ..model import Image
 from . import weasy
 from .join import join, read_pdf
 
@@ -67,6 +68,7 @@ class Job:
     epoch: str = str(DEFAULT_EPOCH)  # SOURCE_DATE_EPOCH while drawing (fonts' stamps)
     own_numbers: bool = False  # labels from the chunk's own counters (the front matter)
     styles: tuple[str, ...] = ()  # the print stylesheets, parsed once a process
+    images: tuple[Image, ...] = ()  # the pictures the chunk shows (``src="images/NAME"``)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ def lay_out(job: Job, report: Callable[[int, list[list[str]]], int], fetcher,
     the folios), then draw it. Return the PDF's bytes, or the Document if asked."""
     weasy.install_hooks()
     started = time.perf_counter()
+    if job.images:  # served from memory, as the reader checked them: nothing else is read
+        fetcher = fetcher.serving({image.src: (image.data, image.media_type)
+                                   for image in job.images})
     # WeasyPrint builds millions of small objects and frees few until the chunk is done:
     # the cycle collector's passes over them cost a tenth of the layout and free nothing.
     # (A worker may lay out a chunk while another waits for its folios: the collector
@@ -280,16 +285,17 @@ Schedule = Generator["NeedsHtml | LaidOut", "str | None", Joined]
 
 def schedule(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
              metadata: dict[str, Any], epoch: str, styles: tuple[str, ...] = (),
-             variant: str | None = None) -> Schedule:
+             variant: str | None = None, images: tuple[Image, ...] = ()) -> Schedule:
     """Lay out every chunk once and join them: a generator, driven by its caller.
 
     It yields :class:`NeedsHtml` when a chunk waiting for page numbers can be made (the
     caller sends back its HTML), and :class:`LaidOut` once, as soon as every chunk is laid
     out (the caller may package the EPUB then, while the workers still draw); it returns
     the :class:`Joined` result. With one job, or for PDF/A and PDF/UA (drawn as one
-    document), every chunk is laid out in this process.
+    document), every chunk is laid out in this process. Each chunk's job carries the
+    ``images`` its HTML shows, and only those.
     """
-    plan = _Plan(chunks, styles)
+    plan = _Plan(chunks, styles, images)
     started = time.perf_counter()
     keep = variant is not None
     pdfs: dict[int, Any] = {}
@@ -430,9 +436,11 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
 class _Plan:
     """What is known about the chunks so far, and what follows from it."""
 
-    def __init__(self, chunks: list[Chunk], styles: tuple[str, ...]):
+    def __init__(self, chunks: list[Chunk], styles: tuple[str, ...],
+                 images: tuple[Image, ...] = ()):
         self.chunks = chunks
         self.styles = styles
+        self.images = images
         self.mains = [i for i, c in enumerate(chunks) if c.kind == "main"]
         self.numbered = [i for i, c in enumerate(chunks) if c.kind != "front"]
         # the index before the front matter: both wait for the main matter, the index
@@ -480,7 +488,9 @@ class _Plan:
         self.dispatched.add(i)
         self.asked[i] = shift is None
         return Job(i, html, base_url, shift, chunk.calls, metadata, epoch,
-                   own_numbers=chunk.kind == "front", styles=self.styles)
+                   own_numbers=chunk.kind == "front", styles=self.styles,
+                   images=tuple(image for image in self.images
+                                if f'src="{image.src}"' in html))
 
     def _settle(self) -> None:
         value = 1

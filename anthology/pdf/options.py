@@ -4,7 +4,9 @@ The print HTML is the shared HTML with ``base.css``, the print layer ``styles/pr
 and what is written here for the options: the ``@font-face`` rules of the book's fonts and a
 few ``@page`` rules for the trim size, bleed, crop marks and large print. The options are
 checked here too, every problem reported at once. Nothing is fetched from the network or
-the system: the fonts come from the package's styles folder, and any other URL is refused.
+the system: the fonts come from the package's styles folder, the pictures (``images/NAME``
+beside the styles, as the print HTML's base makes it) from the bytes the manuscript's reader
+checked (``weasy.folder_fetcher``), and any other URL is refused.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ NOTE_MODES = ("endnotes", "footnotes")
 VARIANTS = ("", "pdf/a-2b", "pdf/ua-1")
 MARKS = ("", "crop")
 _LENGTH = re.compile(r"^(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px|q))$")
+FIGURE_CAPTION_ROOM_MM = 30  # of the text's height, kept for a figure's caption
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def edition_name(book: Book, options: PrintOptions) -> str:
 
 
 def base_url() -> str:
-    """The URL relative links of the print HTML resolve against: the styles folder."""
+    """The URL relative links of the print HTML resolve against: the styles folder (its
+    ``images/NAME`` are the book's pictures, served from memory: see ``styles_fetcher``)."""
     return styles_dir().as_uri() + "/"
 
 def print_styles(fonts, options: PrintOptions, has_parts: bool) -> tuple[str, ...]:
@@ -102,6 +106,9 @@ def page_css(options: PrintOptions, has_parts: bool = True) -> str:
     lines.append(f"@page :left {{ margin-left: {trim.outer}; margin-right: {trim.inner}; }}")
     lines.append(f"@page :right {{ margin-left: {trim.inner}; margin-right: {trim.outer}; }}")
     lines.append(f"html {{ font-size: {trim.size}pt; line-height: {trim.leading}; }}")
+    # a figure's picture leaves room on the page for a caption of a few lines
+    text_height = _mm(trim.height) - _mm(trim.top) - _mm(trim.bottom)
+    lines.append(f"figure img {{ max-height: {round(text_height - FIGURE_CAPTION_ROOM_MM)}mm; }}")
     # Folios restart at 1 on the first page of the main matter. The reset is in the page
     # context, never in content CSS, where it would make every target-counter() print 0.
     lines.append("@page part-first { counter-set: page 1; }")
@@ -109,6 +116,12 @@ def page_css(options: PrintOptions, has_parts: bool = True) -> str:
     if not has_parts:
         lines.append(".piece-title { bookmark-level: 1; }")
     return "\n".join(lines)
+
+def _mm(length: str) -> float:
+    """A trim's length ("148mm", "8.5in") in millimetres."""
+    value, unit = float(length[:-2]), length[-2:]
+    return value * {"mm": 1.0, "in": 25.4}[unit]
+
 
 # ---- checking the options -------------------------------------------------------------------
 

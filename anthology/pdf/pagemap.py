@@ -382,7 +382,8 @@ def layout_key(book: Book, options: Any) -> str:
     shared HTML, the options, anthology's own files (code, templates, styles, fonts: any
     change to them), WeasyPrint's version and the page map's format. Two builds with the
     same key have the same pages. The PDF variant is left out: it changes the file, not the
-    pages. ``book`` is the Book as rendered, before ``insert_pagebreaks``.
+    pages. ``book`` is the Book as rendered, before ``insert_pagebreaks``. The pictures the
+    book shows are hashed by their bytes: a picture of another size moves the pages.
     """
     from dataclasses import asdict
 
@@ -395,7 +396,9 @@ def layout_key(book: Book, options: Any) -> str:
     digest = hashlib.sha256()
     for part in (f"anthology {__version__} {package_digest()}",
                  f"weasyprint {library_versions(['weasyprint'])}", f"page map {FORMAT}",
-                 json.dumps(fields, sort_keys=True), shared_html(book, layers=("base.css",))):
+                 json.dumps(fields, sort_keys=True), shared_html(book, layers=("base.css",)),
+                 *(f"image {image.name} {hashlib.sha256(image.data).hexdigest()}"
+                   for image in book.images)):
         digest.update(part.encode("utf-8") + b"\0")
     return "sha256:" + digest.hexdigest()
 

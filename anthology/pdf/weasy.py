@@ -84,9 +84,14 @@ def import_weasyprint() -> None:
     import weasyprint  # noqa: F401,F811
 
 
-def folder_fetcher(root):
+def folder_fetcher(root, files=None):
     """A WeasyPrint URL fetcher that serves the files inside ``root`` and refuses the rest:
-    a print build reads nothing from the network, nor from anywhere else on the disk."""
+    a print build reads nothing from the network, nor from anywhere else on the disk.
+
+    ``files`` (a path relative to ``root`` → its bytes and media type) are served from
+    memory, before any file of that name: the book's pictures, which the print HTML (whose
+    base is ``root``, the styles folder) shows as ``images/NAME``, as the manuscript's
+    reader read and checked them. :meth:`serving` gives the same fetcher with other files."""
     import mimetypes
     from pathlib import Path
     from urllib.request import url2pathname
@@ -97,20 +102,32 @@ def folder_fetcher(root):
     root = Path(root).resolve()
 
     class FolderFetcher(URLFetcher):
+        def __init__(self, files) -> None:
+            super().__init__(allowed_protocols=("file",))
+            self.files = dict(files or {})
+
+        def serving(self, files):
+            """This fetcher, serving ``files`` (as :func:`folder_fetcher` says) instead."""
+            return FolderFetcher(files)
+
         def fetch(self, url, headers=None):  # noqa: D401 (WeasyPrint's API)
             if not url.startswith("file:"):
                 raise ValueError(f"refused {url}: print builds fetch nothing from the network")
             path = Path(url2pathname(url.split("?")[0].split("#")[0][len("file:"):]))
             try:
-                path.resolve().relative_to(root)
+                inside = path.resolve().relative_to(root).as_posix()
             except ValueError:
                 path = None
+            else:
+                if inside in self.files:
+                    data, mime = self.files[inside]
+                    return URLFetcherResponse(url, data, {"Content-Type": mime})
             if path is None or not path.is_file():
                 raise ValueError(f"refused {url}: only files in {root} are read")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
-    return FolderFetcher(allowed_protocols=("file",))
+    return FolderFetcher(files)
 
 
 # ---- the hooks of the chunked layout ------------------------------------------------------

@@ -22,8 +22,9 @@ from collections import Counter
 from .. import __version__, dates
 from . import fragments
 from .apparatus import glossary, note_on_text
-from ..model import (Book, Creator, Document, IndexEntry, IndexTerm, Piece, Stylesheet, TocEntry,
-                    Volume)
+from ..errors import Diagnostic, InputError
+from ..model import (Book, Creator, Document, Image, IndexEntry, IndexTerm, Piece, Stylesheet,
+                    TocEntry, Volume)
 from ..cache import user_cache
 from ..names import roman_value, slug
 from ..resources import fonts_dir, styles_dir, templates_dir
@@ -507,9 +508,37 @@ def render(volume: Volume, *, number_paragraphs: bool = False) -> Book:
         description=_plain(_inline(volume.subtitle)) if volume.subtitle else "",
         publisher=volume.publisher, rights=_plain(_inline(volume.rights)) if volume.rights else "",
         date=dates.modified(volume.date)[:10], subjects=subjects,
-        index_terms=_index_terms(ctx, volume) if volume.index else ())
+        index_terms=_index_terms(ctx, volume) if volume.index else (),
+        images=_shown_images(volume, docs))
     fragments.save()  # for the next build
     return book
+
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="images/([^"]+)"')
+
+
+def _shown_images(volume: Volume, docs: list[Document]) -> tuple[Image, ...]:
+    """The volume's pictures that the documents show, as the reader read and checked them.
+
+    The reader finds every picture a text shows (manuscript/images.py); a picture in some
+    other place Markdown reads (a title, a source line) it has not checked, and the build
+    stops there rather than show a file nobody looked at."""
+    known = {image.name: image for image in volume.images}
+    shown: dict[str, str] = {}  # name → the id of the first document showing it
+    for doc in docs:
+        for name in _IMG_SRC.findall(doc.body):
+            shown.setdefault(name, doc.id)
+    unknown = [name for name in shown if name not in known]
+    if unknown:
+        from .sanitize import display
+
+        paths = {f"piece-{p.id}": p.path for p in volume.pieces}
+        raise InputError([Diagnostic(
+            display(paths.get(shown[name], volume.path / "volume.toml")), 0, "image-unchecked",
+            f"the image 'images/{name}' is shown where the manuscript's pictures are not read",
+            "show pictures in the text of a piece, its notes, the editorial note or a "
+            "contributor's bio") for name in unknown])
+    return tuple(image for image in volume.images if image.name in shown)
 
 
 def _file_as(name: str) -> str:

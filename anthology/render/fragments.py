@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ Fragment = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
 KEPT_MAX = 20_000  # fragments in the cache file; beyond it, only the last build's are kept
 
 _NOTEREF = r"(?<!\\)\[\^([^\]\s\\]+)\]"
+# what Markdown lets a backslash escape; in a picture's title (its caption) Markdown keeps it
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!\"'<>|:])")
 
 
 class _Store:
@@ -168,6 +171,7 @@ def _make_converters():
     from markdown.extensions import Extension
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.inlinepatterns import InlineProcessor
+    from markdown.treeprocessors import Treeprocessor
 
     class LineBlock(BlockProcessor):
         """pandoc's line blocks: a paragraph whose every line begins with ``|`` keeps its
@@ -187,6 +191,26 @@ def _make_converters():
         def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
             # before paragraphs (10) and block quotations (20): "> | …" is verse in a quotation
             md.parser.blockprocessors.register(LineBlock(md.parser), "anthology-lineblock", 25)
+
+    class Figure(Treeprocessor):
+        """A paragraph that is one picture alone becomes a figure, the picture's title its
+        caption: ``![alt](images/NAME "caption")`` on its own. A picture among words stays
+        in the line, its title a title."""
+
+        def run(self, root):  # noqa: D102 (Markdown's API)
+            for p in root.iter("p"):
+                if (len(p) == 1 and p[0].tag == "img" and not (p.text or "").strip()
+                        and not (p[0].tail or "").strip()):
+                    img = p[0]
+                    p.tag, p.text, img.tail = "figure", None, None
+                    caption = " ".join(_ESCAPED.sub(r"\1", img.attrib.pop("title", "")).split())
+                    if caption:
+                        ET.SubElement(p, "figcaption").text = caption
+
+    class Figures(Extension):
+        def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+            # after the inline patterns (20) have made the <img>
+            md.treeprocessors.register(Figure(md), "anthology-figure", 15)
 
     class NoteRefPattern(InlineProcessor):
         """``[^label]`` as a link to the note, for the piece set with :meth:`use`."""
@@ -229,11 +253,11 @@ def _make_converters():
 
     class Converters:
         def __init__(self) -> None:
-            self.plain = markdown.Markdown(extensions=[SaneListExtension(), LineBlocks()],
-                                           output_format="xhtml")
+            self.plain = markdown.Markdown(
+                extensions=[SaneListExtension(), LineBlocks(), Figures()], output_format="xhtml")
             self.noterefs = NoteRefs()
             self.body = markdown.Markdown(
-                extensions=[SaneListExtension(), LineBlocks(), self.noterefs],
+                extensions=[SaneListExtension(), LineBlocks(), Figures(), self.noterefs],
                 output_format="xhtml")
 
         def convert(self, text: str, piece, refs: dict[str, list[str]]) -> str:

@@ -13,8 +13,10 @@ the HTML hold only what an XHTML content document accepts and nothing that is fe
 * links: only internal ``#anchor`` links keep their target. ``http(s):``, ``mailto:``,
   ``file:``, ``javascript:`` and relative paths (``../../secret``) lose it; the link text stays.
   An e-book is read offline and the build reads nothing outside the manuscript;
-* images: dropped (an image would have to be a file inside the manuscript, which is not
-  supported yet), with a warning.
+* images: ``<img>`` keeps ``src`` only when it is ``images/NAME``, a picture of the
+  manuscript's ``images/`` folder (the reader has checked each one: see
+  ``manuscript/images.py``), with ``alt`` and ``title``; any other image is dropped, with a
+  warning. ``<figure>`` and ``<figcaption>`` hold a picture shown on its own.
 
 The cleaning is done by nh3 (ammonia, an HTML5 parser and sanitiser in Rust); lxml only reads
 the fragment to list, for the user, what was taken out.
@@ -33,6 +35,7 @@ import nh3
 from lxml import etree
 
 from ..errors import Diagnostic
+from ..manuscript import IMAGE_SRC
 
 log = logging.getLogger(__name__)  # "anthology.sanitize": one WARNING per removal, until the
 # build collects them as Diagnostics
@@ -43,6 +46,7 @@ TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "kbd", "samp", "var",
     "sup", "sub", "cite", "q", "abbr", "dfn", "span", "div",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "img", "figure", "figcaption",
 })
 # removed together with everything inside them: code, styling, embedded documents
 DROP_WITH_CONTENT = frozenset({
@@ -52,6 +56,7 @@ DROP_WITH_CONTENT = frozenset({
 GENERIC_ATTRIBUTES = frozenset({"id", "class", "lang", "dir", "title"})
 ATTRIBUTES = {
     "a": {"href", "role", "epub:type"},
+    "img": {"src", "alt"},
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -70,7 +75,8 @@ class Removal:
         hints = {
             "unsafe-html": "an e-book holds no scripts, styles, embedded pages or event handlers",
             "external-link": "the link text is kept; only #anchors inside the volume stay links",
-            "image": "images are not supported yet; the image was left out",
+            "image": "only pictures in the manuscript's images/ are shown, as images/NAME; "
+                     "this one was left out",
             "malformed-html": "close every tag you open in raw HTML",
         }
         return Diagnostic(path, line, self.code, self.what, hints.get(self.code, ""), "warning")
@@ -100,9 +106,16 @@ def _internal(href: str) -> bool:
     return href.startswith("#") and len(href) > 1
 
 
+def _shown(src: str) -> bool:
+    """Whether an image's ``src`` is a picture of the manuscript (see the module's docstring)."""
+    return bool(IMAGE_SRC.match(src))
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "href":
         return value if _internal(value.strip()) else None
+    if attribute == "src":
+        return value if _shown(value) else None
     return value
 
 
@@ -122,7 +135,7 @@ def _removals(fragment: str) -> list[Removal]:
         if tag in DROP_WITH_CONTENT:
             found.append(Removal("unsafe-html", f"removed <{tag}> and its content"))
             continue
-        if tag == "img":
+        if tag == "img" and not _shown(el.get("src", "")):
             src = el.get("src", "")
             found.append(Removal("image", f"removed image {_short(src)!r}"
                                  + (f" (alt text {_short(el.get('alt', ''))!r})"
@@ -154,6 +167,21 @@ _PHRASING = frozenset({"a", "em", "strong", "i", "b", "u", "s", "small", "mark",
 _FLOW_ONLY = frozenset({"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre",
                         "hr", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _LIST_PARENTS = {"li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}}
+
+
+def _without_bare_images(html: str) -> str:
+    """Drop every ``<img>`` the cleaning left without a ``src`` (its ``src`` was not a picture
+    of the manuscript): an image with nothing to show is not allowed in an EPUB."""
+    if "<img" not in html:
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    bare = [el for el in root.iter("img") if not el.get("src")]
+    if not bare:
+        return html
+    for el in bare:
+        el.drop_tree()  # its tail stays
+    return (root.text or "") + "".join(
+        lxml.html.tostring(c, encoding="unicode", method="html") for c in root)
 
 
 def _repair(html: str) -> tuple[str, list[Removal]]:
@@ -201,6 +229,6 @@ def sanitize(fragment: str) -> Cleaned:
     Returns the cleaned fragment (HTML syntax; ``finish_html`` re-serialises it as XHTML) and
     what was removed, once per distinct removal, in document order.
     """
-    html = _cleaner().clean(fragment)
+    html = _without_bare_images(_cleaner().clean(fragment))
     html, repaired = _repair(html)
     return Cleaned(html, tuple(_removals(fragment) + repaired))
