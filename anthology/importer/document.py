@@ -92,7 +92,8 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
         blocks = blocks[1:]  # a rule under the heading, or above the notes, is no section break
     while blocks and blocks[-1].get("t") == "HorizontalRule":
         blocks = blocks[:-1]
-    body = walker.blocks(blocks)
+    levels = _heading_levels(blocks)
+    body = walker.blocks(blocks, 2 - min(levels) if levels else 0)  # the first level is ##
     notes = walker.notes_markdown()
     for what, n in sorted(walker.walk.dropped.items()):
         log.warn(0, "import-dropped", f"left out {n} × {what}", "")
@@ -115,6 +116,17 @@ def piece_from_ast(path: Path, ast: dict, title: str, authors: tuple[str, ...], 
     return PieceText(front, "\n\n".join(x for x in (body, notes) if x), 1, str(path),
                      tuple(images[src] for src in dict.fromkeys(s for s, _a, _c in walker.walk.images)
                            if src in images))
+
+
+def _heading_levels(blocks: list) -> set[int]:
+    """The levels of the headings in pandoc blocks, at any depth."""
+    found: set[int] = set()
+    for block in blocks:
+        if block.get("t") == "Header":
+            found.add(block["c"][0])
+        elif block.get("t") in ("Div", "BlockQuote"):
+            found |= _heading_levels(block["c"][1] if block["t"] == "Div" else block["c"])
+    return found
 
 
 def _kind(title: str) -> str:

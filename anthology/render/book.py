@@ -147,8 +147,12 @@ def finish_html(html: str, *, shift: int = 0, heading_prefix: str = "",
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     _smarten_tree(root, stats=stats)
     count = 0
+    # the levels a text uses, made consecutive from ## down (a piece whose first heading is
+    # ### would skip a level under its title: screen readers and Ace count that an error)
+    used = sorted({int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")})
+    rank = {n: 2 + k for k, n in enumerate(used)}
     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        level = min(6, int(h.tag[1]) + shift)
+        level = min(6, rank[int(h.tag[1])] + shift)
         h.tag = f"h{level}"
         if heading_prefix and not h.get("id"):
             count += 1
