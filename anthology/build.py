@@ -186,7 +186,7 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
         epub = _epub(book, options, name, printing, warnings, timings) \
             if "epub" in options.formats else None
         printed = _print(printing, options, timings) if printing is not None else {}
-        html = _html(book, timings) if "html" in options.formats else None
+        html = _html(book, printing, timings) if "html" in options.formats else None
     finally:
         if printing is not None:
             printing.close()
@@ -340,10 +340,18 @@ def _pictures(book: Book, manuscript: Path, outdir: Path) -> dict[Path, bytes]:
     return out
 
 
-def _html(book: Book, timings: Timings) -> bytes:
-    """Step 5: the shared HTML as one page."""
-    from .render import shared_html
+def _html(book: Book, printing: Printing | None, timings: Timings) -> bytes:
+    """Step 5: the shared HTML as one page; when the PDF is built, with its page numbers
+    where its pages begin (as the EPUB has them), shown in the margin by ``html.css``."""
+    from .pdf.pagemap import insert_pagebreaks
+    from .render import shared_html, with_index_pages
 
     log.info("5. writing the HTML")
+    if printing is not None:
+        with timings.stage("pdf"):
+            pages, index_pages = printing.page_map()
+        with timings.stage("html"):
+            book = insert_pagebreaks(with_index_pages(book, index_pages) if index_pages
+                                     else book, pages)
     with timings.stage("html"):
-        return shared_html(book).encode("utf-8")
+        return shared_html(book, layers=("base.css", "html.css")).encode("utf-8")

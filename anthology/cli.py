@@ -22,7 +22,7 @@ import click
 
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check
-from .errors import AnthologyError, InputError
+from .errors import AnthologyError, Diagnostic, InputError
 from .resources import bundled_manuscript
 from .timings import Timings
 
@@ -112,6 +112,44 @@ def build_command(manuscript: Path | None, formats: tuple[str, ...], outdir: Pat
             click.echo(f"wrote {path}")
     if show_timings:
         click.echo(timings.report(), err=True)
+
+
+@cli.command("serve")
+@manuscript_argument
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), default=Path("build"),
+              show_default=True, help="Folder for the outputs.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the preview (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to serve on; another than this machine's only when asked.")
+@click.option("--booklet", is_flag=True, help="Also make the booklet, and link it.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, metavar="N",
+              help="Processes laying out the PDF side by side (default: one a core, at most 4).")
+@verbose_option
+def serve_command(manuscript: Path | None, outdir: Path, port: int, host: str, booklet: bool,
+                  jobs: int, verbose: bool) -> None:
+    """Build MANUSCRIPT, serve a preview that reloads itself, and rebuild on every save.
+
+    The preview is the book's HTML with its print page numbers in the margin, the build's
+    errors and warnings above it and links to the EPUB and PDF. Ctrl-C stops it.
+    """
+    from .serve import serve
+
+    _logging(verbose)
+    options = BuildOptions(outdir=outdir, booklet="a4" if booklet else "", jobs=jobs)
+
+    def ready(url: str) -> None:
+        click.echo(f"serving {url} (Ctrl-C to stop)", err=True)
+
+    try:
+        serve(_manuscript(manuscript), options, host=host, port=port, ready=ready,
+              say=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped; the last good book is in " + str(outdir), err=True)
+    except OSError as exc:  # the port is taken, or the interface is not this machine's
+        raise InputError(Diagnostic(f"{host}:{port}", 0, "serve-unavailable",
+                                    exc.strerror or str(exc),
+                                    "choose another --port (0: any free one)")) from None
 
 
 @cli.command("check")

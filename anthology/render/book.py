@@ -568,7 +568,10 @@ class _TypesetPart:
 def shared_html(book: Book, layers: tuple[str, ...] = ("base.css",)) -> str:
     """The whole book as one HTML page (the ``--html`` output and the PDF's input)."""
     env = _env()
-    sheets = [s for s in book.stylesheets if s.name in layers]
+    # a layer the book does not carry (the HTML output's html.css) is read from styles/
+    known = {s.name: s for s in book.stylesheets}
+    sheets = [known[name] if name in known else
+              Stylesheet(name, (styles_dir() / name).read_text("utf-8")) for name in layers]
     metas = [("author", ", ".join(c.name for c in book.creators if c.role == "aut")),
              ("dcterms.modified", book.modified)]
     return env.get_template("shared.html").render(book=book, stylesheets=sheets, metas=metas)
