@@ -8,7 +8,9 @@ The loop, as mkdocs' ``serve`` has it:
 2. serve, on 127.0.0.1 unless another host is asked for, the preview: the book's shared HTML
    (its print page numbers in the margin where the PDF's pages begin), with a bar at the top
    giving the build's errors and warnings and links to the EPUB, the PDF and the booklet;
-3. watch the manuscript folder (``watchfiles``); on a save, build again; a failed build keeps
+3. watch the manuscript folder (``watchfiles``); on a save, build the HTML alone first (a
+   fraction of a second: the page shows the new text at once), then every format (the page
+   then shows the print page numbers and links the new EPUB and PDF); a failed build keeps
    the last good book in the page and shows its errors (``path:line: …``) above it;
 4. after each build the page is told by a server-sent event (``/events``) and reloads itself,
    keeping the reader's place.
@@ -71,7 +73,17 @@ class State:
 
 def rebuild(manuscript: Path, options: BuildOptions, state: State, changed: str = "",
             say: Callable[[str], None] = log.warning) -> bool:
-    """Build once and publish the outcome; True if the build succeeded."""
+    """Build the HTML alone first, into a folder of its own (``OUT/.NAME.preview``), and
+    show it; then every format, and show the book with its print page numbers and its
+    outputs. The page reloads after each. True if both builds succeeded."""
+    quick = replace(options, formats=("html",), outdir=options.outdir / f".{state.name}.preview",
+                    timings=None)
+    return _build_and_publish(manuscript, quick, state, changed, say, "the text") and \
+        _build_and_publish(manuscript, options, state, changed, say, "the book")
+
+
+def _build_and_publish(manuscript: Path, options: BuildOptions, state: State, changed: str,
+                       say: Callable[[str], None], what: str) -> bool:
     started = time.monotonic()
     try:
         result = build(manuscript, options)
@@ -82,13 +94,14 @@ def rebuild(manuscript: Path, options: BuildOptions, state: State, changed: str 
         say("the build failed; the preview keeps the last good book")
         state.publish(None, lines, state.warnings, changed)
         return False
-    files = {f"/files/{p.name}": p for p in result.outputs}
+    files = dict(state.files) if options.formats == ("html",) else {}
+    files.update({f"/files/{p.name}": p for p in result.outputs})
     images = options.outdir / "images"
     if images.is_dir():
         files.update({f"/files/images/{p.name}": p for p in images.iterdir() if p.is_file()})
     warnings = tuple(str(d) for d in result.warnings)
     state.publish(files, (), warnings, changed)
-    say(f"built in {time.monotonic() - started:.2f} s"
+    say(f"{what} built in {time.monotonic() - started:.2f} s"
         f"{f' ({len(warnings)} warnings)' if warnings else ''}")
     return True
 
