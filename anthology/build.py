@@ -57,6 +57,10 @@ class BuildOptions:
     cache: bool = True  # False: build even when OUT/.NAME.build.json says nothing changed
     timings: Timings | None = None  # the wall time of each stage goes here (--timings)
     jobs: int = 0  # layout worker processes; 0: one a core, at most four (the PDF is the same)
+    # the PDF chunks kept between builds; None: those in OUT/.NAME.chunks/. A program that
+    # builds again and again (serve) passes the same one each time: what the last build used
+    # stays in memory then. Not used with cache=False (a build from nothing keeps nothing).
+    chunks: cache.ChunkCache | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -151,9 +155,15 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
                                  if not n.startswith(".") and "/" not in n),
                            hit.warnings, timings, up_to_date=True)
     # the print edition's chunks kept from the last build into the folder (cache/chunks.py)
-    kept = cache.ChunkCache(cache.chunks_path(options.outdir, name)) if options.cache else None
+    kept = (options.chunks or cache.ChunkCache(cache.chunks_path(options.outdir, name))
+            if options.cache else None)
     with cache.LogCapture() as logged:
-        made, warnings = _make(manuscript, options, name, timings, kept)
+        try:
+            made, warnings = _make(manuscript, options, name, timings, kept)
+        except BaseException:
+            if kept is not None:
+                kept.abandon()
+            raise
     with timings.stage("write"):
         from .output import atomic_write_all
 
@@ -162,7 +172,12 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         if key is not None:
             made[record_file] = cache.record(key, made, warnings, logged.lines, where,
                                              folder=options.outdir)
-        atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
+        try:
+            atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
+        except BaseException:
+            if kept is not None:
+                kept.abandon()
+            raise
         if kept is not None and "pdf" in options.formats:
             kept.save()  # this build's chunks, for the next; the others go
     return BuildResult(listed, tuple(warnings), timings)

@@ -165,3 +165,24 @@ def test_damaged_and_foreign_chunks_are_laid_out_again(built: Path, tmp_path: Pa
     _build(ms, tmp_path / "fresh", cache=False)
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_a_chunk_cache_given_to_each_build_keeps_what_it_used_in_memory(
+        built: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from anthology.cache import ChunkCache, chunks_path
+
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
+    ms, out = tmp_path / "ms", tmp_path / "out"
+    chunks = ChunkCache(chunks_path(out, "serge"))
+    options = BuildOptions(outdir=out, name="serge", chunks=chunks)
+    edit_word(ms)
+    build(ms, options)
+    shutil.rmtree(chunks_path(out, "serge"))  # what the next build takes is in memory
+    edit_note(ms)
+    with caplog.at_level(logging.INFO, logger="anthology.pdf.layout"):
+        build(ms, options)
+    reused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("reused ")]
+    taken, total = map(int, re.match(r"reused (\d+) of (\d+)", reused[-1]).groups())
+    assert taken == total - 1  # all but the chunk of the note
+    assert len(list(chunks_path(out, "serge").iterdir())) == total + 1  # written again

@@ -157,6 +157,13 @@ class ChunkCache:
         self._listed = None
         self._new, self._used = set(), set()
 
+    def abandon(self) -> None:
+        """A build that failed: the folder stays as the last good build left it, and the
+        next build starts afresh (what this one read or made may still serve it, from
+        memory, until a build saves)."""
+        self._listed = None
+        self._new, self._used = set(), set()
+
 
 def _canonical(value: dict[str, Any]) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=True,
