@@ -12,7 +12,6 @@ from .builds import (FORMAT, LIBRARIES, LogCapture, Record, build_key, library_v
 from .chunks import ChunkCache, chunks_path
 from .store import keep, user_cache
 
-__all__ = ["ChunkCache", "FORMAT", "LIBRARIES", "LogCapture", "Record", "build_key", "chunks_path",
-           "keep",
-           "library_versions", "package_digest", "record", "record_path", "replay",
-           "up_to_date", "user_cache", "where"]
+__all__ = ["ChunkCache", "FORMAT", "LIBRARIES", "LogCapture", "Record", "build_key",
+           "chunks_path", "keep", "library_versions", "package_digest", "record", "record_path",
+           "replay", "up_to_date", "user_cache", "where"]
