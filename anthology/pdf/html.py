@@ -239,12 +239,15 @@ def _warn_missing_glyphs(body, fonts: tuple[Path, ...]) -> None:
 
 # ---- cutting the print HTML into chunks ------------------------------------------------------
 
-# Main-matter words a chunk aims at (cuts fall between sections), and at most so many chunks:
-# small enough to share out between workers, few enough that each chunk's fixed costs (its
-# own font subsets in the PDF, a document's styles) stay small. Fixed, never the number of
-# workers: the PDF must not depend on the machine.
+# Main-matter words a chunk aims at (cuts fall between sections), and at most about so many
+# chunks: small enough to share out between workers, and for an edit to lay out little again
+# (incremental builds); few enough that each chunk's fixed costs (its own font subsets in the
+# PDF, a document's styles) stay small. At 64 rather than 16, the 10x volume's full build took
+# the same time within the noise, its PDF grew from 3.0 to 3.5 MB, and a rebuild after one
+# word fell from 5.3 to 2.9 s (measured). Fixed, never the number of workers: the PDF must not
+# depend on the machine.
 CHUNK_WORDS = 3000
-MAX_CHUNKS = 16
+MAX_CHUNKS = 64
 
 
 class Cut:
