@@ -5,7 +5,8 @@
 #   make test-fast  the tests that are neither slow nor external (EPUBCheck, Ace, Chromium,
 #                poppler): under a minute, for while you work
 #   make bench   installs the benchmark dependencies and compares anthology with a peer pipeline
-#                (pandoc + WeasyPrint); BENCH_ARGS="--runs 1 --volumes 1x" for a quick check
+#                (pandoc + WeasyPrint), and times rebuilds after an edit (a word, a title, a
+#                page pushed); BENCH_ARGS="--runs 1 --volumes 1x" for a quick check
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

@@ -57,6 +57,10 @@ class BuildOptions:
     cache: bool = True  # False: build even when OUT/.NAME.build.json says nothing changed
     timings: Timings | None = None  # the wall time of each stage goes here (--timings)
     jobs: int = 0  # layout worker processes; 0: one a core, at most four (the PDF is the same)
+    # the PDF chunks kept between builds; None: those in OUT/.NAME.chunks/. A program that
+    # builds again and again (serve) passes the same one each time: what the last build used
+    # stays in memory then. Not used with cache=False (a build from nothing keeps nothing).
+    chunks: cache.ChunkCache | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,16 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         return BuildResult(tuple(options.outdir / n for n in hit.outputs
                                  if not n.startswith(".") and "/" not in n),
                            hit.warnings, timings, up_to_date=True)
+    # the print edition's chunks kept from the last build into the folder (cache/chunks.py)
+    kept = (options.chunks or cache.ChunkCache(cache.chunks_path(options.outdir, name))
+            if options.cache else None)
     with cache.LogCapture() as logged:
-        made, warnings = _make(manuscript, options, name, timings)
+        try:
+            made, warnings = _make(manuscript, options, name, timings, kept)
+        except BaseException:
+            if kept is not None:
+                kept.abandon()
+            raise
     with timings.stage("write"):
         from .output import atomic_write_all
 
@@ -160,12 +172,19 @@ def build(manuscript: Path, options: BuildOptions) -> BuildResult:
         if key is not None:
             made[record_file] = cache.record(key, made, warnings, logged.lines, where,
                                              folder=options.outdir)
-        atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
+        try:
+            atomic_write_all(made)  # all outputs, or none: never a new HTML beside an old EPUB
+        except BaseException:
+            if kept is not None:
+                kept.abandon()
+            raise
+        if kept is not None and "pdf" in options.formats:
+            kept.save()  # this build's chunks, for the next; the others go
     return BuildResult(listed, tuple(warnings), timings)
 
 
-def _make(manuscript: Path, options: BuildOptions, name: str,
-          timings: Timings) -> tuple[dict[Path, bytes], list[Diagnostic]]:
+def _make(manuscript: Path, options: BuildOptions, name: str, timings: Timings,
+          kept: cache.ChunkCache | None = None) -> tuple[dict[Path, bytes], list[Diagnostic]]:
     """Every requested output, in memory (path → bytes), and the build's warnings.
 
     The steps, in order: read, render, the print edition, the EPUB, the HTML (``build``
@@ -182,7 +201,7 @@ def _make(manuscript: Path, options: BuildOptions, name: str,
         volume, warnings = _read(manuscript, options, timings)
         book = _render(volume, options, timings)
         if "pdf" in options.formats:
-            printing = _lay_out(book, options, workers, timings)
+            printing = _lay_out(book, options, workers, timings, kept)
         epub = _epub(book, options, name, printing, warnings, timings) \
             if "epub" in options.formats else None
         printed = _print(printing, options, timings) if printing is not None else {}
@@ -265,14 +284,16 @@ def _render(volume: Volume, options: BuildOptions, timings: Timings) -> Book:
         return render(volume, number_paragraphs=options.paragraph_numbers)
 
 
-def _lay_out(book: Book, options: BuildOptions, workers, timings: Timings) -> Printing:
-    """Step 3: the print edition, under way in the workers (or as one document)."""
+def _lay_out(book: Book, options: BuildOptions, workers, timings: Timings,
+            kept: cache.ChunkCache | None = None) -> Printing:
+    """Step 3: the print edition, under way in the workers (or as one document), taking
+    the chunks ``kept`` from the last build where they are the same."""
     from .pdf.edition import Printing
 
     log.info("3. laying out the PDF")
     with timings.stage("pdf"):
         return Printing(book, options.print, workers, progress=options.progress,
-                        timings=timings)
+                        timings=timings, kept=kept)
 
 
 def _epub(book: Book, options: BuildOptions, name: str, printing: Printing | None,

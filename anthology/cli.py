@@ -77,7 +77,8 @@ def cli() -> None:
               help="Number each piece's paragraphs, the same in the EPUB and the PDF.")
 @strict_option
 @click.option("--no-cache", is_flag=True,
-              help="Build even if nothing changed since the last build into the folder.")
+              help="Build from nothing: even if nothing changed since the last build into "
+                   "the folder, and without the PDF chunks it kept (keeping none).")
 @click.option("--timings", "show_timings", is_flag=True,
               help="Print the wall time of each stage of the build to stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, metavar="N",

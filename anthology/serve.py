@@ -77,7 +77,7 @@ def rebuild(manuscript: Path, options: BuildOptions, state: State, changed: str 
     show it; then every format, and show the book with its print page numbers and its
     outputs. The page reloads after each. True if both builds succeeded."""
     quick = replace(options, formats=("html",), outdir=options.outdir / f".{state.name}.preview",
-                    timings=None)
+                    timings=None, chunks=None)
     return _build_and_publish(manuscript, quick, state, changed, say, "the text") and \
         _build_and_publish(manuscript, options, state, changed, say, "the book")
 
@@ -113,9 +113,13 @@ def serve(manuscript: Path, options: BuildOptions, host: str = "127.0.0.1", port
     ``ready`` is told the preview's address once it is served; ``say`` each build's news."""
     import watchfiles
 
+    from . import cache
+
     folder = manuscript if manuscript.is_dir() else manuscript.parent
     name = options.name or output_name(manuscript)
-    options = replace(options, name=name)
+    # one chunk cache for every build of the loop: the PDF's unchanged chunks stay in memory
+    options = replace(options, name=name, chunks=options.chunks or
+                      cache.ChunkCache(cache.chunks_path(options.outdir, name)))
     state = State(options.outdir, name)
     server = ThreadingHTTPServer((host, port), _handler(state))  # the port first: a taken
     server.daemon_threads = True                                 # one fails before a build

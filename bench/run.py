@@ -8,6 +8,9 @@ alike. For each step: the median wall time of N runs and the range, and the peak
 process and all its descendants, sampled with psutil every 10 ms in one more, untimed run (the
 sampler would take CPU from a build using both cores), cross-checked by the kernel's peak RSS
 of the largest single process (the rusage of wait4) in every run, which it never falls below.
+The edit steps time a rebuild (``anthology build`` into the folder of the last build) after one
+editor's correction in the middle piece (``edits.py``): a word, a title, a paragraph that
+pushes the pages after it.
 
     python bench/run.py [--runs 5] [--volumes 1x,10x] [--json build/bench.json]
 """
@@ -20,6 +23,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 
+from edits import KINDS, Edit
 from peer import peer_markdown
 from volume import SEED, make_volume, piece_paths, word_count
 
@@ -37,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ANTHOLOGY, WEASYPRINT = str(BIN / "anthology"), str(BIN / "weasyprint")
 MIB = 1024 * 1024
-STEPS = ("full", "epub", "noop", "peer-epub", "peer-pdf", "peer")
+STEPS = ("full", "epub", "noop", *(f"edit-{kind}" for kind in KINDS), "peer-epub", "peer-pdf",
+         "peer")
 A5_CSS = "@page { size: A5; margin: 20mm }\n"
 
 
@@ -150,6 +156,21 @@ def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) ->
     for folder in (built, beside):
         run_once([build + ["-o", str(folder)]], work)
 
+    def edit_step(kind: str):
+        """An editor's correction (edits.py) in a copy of the manuscript, then a rebuild into
+        the folder of the last build: each run makes the correction or undoes it, so that
+        every timed build follows a build of the text with one correction fewer or more."""
+        copy, out = work / f"ms-{kind}", work / f"edited-{kind}"
+        shutil.copytree(ms, copy)
+        run_once([[ANTHOLOGY, "build", str(copy), "-o", str(out)]], work)
+        edit = Edit(copy, kind)
+
+        def cmds(i: int) -> list[list[str]]:
+            edit.apply(i % 2 == 0)
+            return [[ANTHOLOGY, "build", str(copy), "-o", str(out)]]
+
+        return cmds, work
+
     peer_dir = work / "peer"
     peer_dir.mkdir()
     (peer_dir / "vol.md").write_text(peer_markdown(ms), encoding="utf-8")
@@ -164,6 +185,7 @@ def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) ->
         "full": (full, work),
         "epub": (lambda i: [build + ["--epub", "-o", str(beside)] + nc], work),
         "noop": (lambda i: [build + ["-o", str(built)]], work),
+        **{f"edit-{kind}": edit_step(kind) for kind in KINDS},
         "peer-epub": (lambda i: peer_epub, peer_dir),
         "peer-pdf": (lambda i: peer_pdf, peer_dir),
         "peer": (lambda i: peer_epub + peer_pdf, peer_dir),
@@ -193,6 +215,11 @@ def targets(vols: dict) -> list[dict]:
                 med(v, "epub") / med(v, "peer-epub"), limit, "×")
     for v in vols:
         add(f"no-op ≤ 0.3 s ({v})", med(v, "noop"), 0.3, "s")
+    for kind, limits in (("word", {"1x": 0.3, "10x": 0.1}), ("title", {"1x": 0.6, "10x": 0.3}),
+                         ("page", {"1x": 0.6, "10x": 0.3})):
+        for v in vols:
+            add(f"edit-{kind} ≤ {limits[v]} × full ({v})",
+                med(v, f"edit-{kind}") / med(v, "full"), limits[v], "×")
     if "1x" in vols and "10x" in vols:
         add("full 10× ≤ 10.5 × full 1×", med("10x", "full") / med("1x", "full"), 10.5, "×")
     if "10x" in vols:

@@ -47,3 +47,28 @@ def test_steps_run_in_rounds_so_drift_weighs_on_every_step_alike(tmp_path, monke
     measured = run.measure("t", {"a": step("a"), "b": step("b")}, runs=2)
     assert log.read_text().split() == ["a0", "b0", "a1", "b1", "a2", "b2"]  # round 3: memory
     assert len(measured["a"]["times_s"]) == 2 and measured["b"]["peak_mib"] > 0
+
+
+def test_the_edits_change_what_they_say_and_undo_it(tmp_path):
+    import shutil
+
+    from edits import KINDS, Edit
+
+    ms = tmp_path / "ms"
+    shutil.copytree(SEED, ms)
+    for kind in KINDS:
+        edit = Edit(ms, kind)
+        before = edit.path.read_text(encoding="utf-8")
+        edit.apply(True)
+        after = edit.path.read_text(encoding="utf-8")
+        old, new = before.split(), after.split()
+        if kind == "word":
+            assert len(old) == len(new)
+            assert sum(a != b for a, b in zip(old, new)) == 1
+        elif kind == "title":
+            assert "(revised)" in after and len(new) == len(old) + 1
+        else:
+            assert len(new) == len(old) + 700
+        edit.apply(False)
+        assert edit.path.read_text(encoding="utf-8") == before
+    assert edit.path == piece_paths(ms)[len(piece_paths(ms)) // 2]

@@ -27,8 +27,11 @@ def test_two_builds_of_the_serge_volume_are_byte_identical(tmp_path: Path) -> No
     _build(tmp_path / "elsewhere" / "b" / "out", tmp_path / "elsewhere",
            {"TZ": "Pacific/Kiritimati", "SOURCE_DATE_EPOCH": "1700000000"})
     first, second = tmp_path / "a" / "out", tmp_path / "elsewhere" / "b" / "out"
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
+    # every file, the PDF chunks kept for the next build (.serge.chunks/) too
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*")
+                           if p.is_file())
     assert {"serge.epub", "serge.pdf", "serge-booklet.pdf", "serge.html"} <= set(names)
+    assert any(name.startswith(".serge.chunks/") for name in names)
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name

@@ -28,6 +28,7 @@ from .options import base_url, check_options, edition_name, print_styles, styles
 from .pagemap import PageMap, assemble, layout_key, page_labels, page_starts
 
 if TYPE_CHECKING:
+    from ..cache import ChunkCache
     from ..timings import Timings
     from .layout import Job
     from .workers import Pool
@@ -50,15 +51,16 @@ class PrintEdition:
 
 
 def print_edition(book: Book, options: PrintOptions, key: str = "", jobs: int = 0,
-                  progress: Callable[[str], None] | None = None) -> PrintEdition:
+                  progress: Callable[[str], None] | None = None,
+                  kept: "ChunkCache | None" = None) -> PrintEdition:
     """Lay out the book once; return the PDF and the page map of that same layout, with
     ``jobs`` layout workers of its own (0: :func:`workers.default_jobs`). The bytes do not
-    depend on ``jobs``. See :class:`Printing` for ``key``."""
+    depend on ``jobs``. See :class:`Printing` for ``key`` and ``kept``."""
     from .workers import Pool, default_jobs
 
     pool = None if weasy.fast_path_off() else Pool(jobs or default_jobs(), styles_fetcher)
     try:
-        printing = Printing(book, options, pool, key=key, progress=progress)
+        printing = Printing(book, options, pool, key=key, progress=progress, kept=kept)
         return printing.result()
     finally:
         if pool is not None:
@@ -71,12 +73,13 @@ class Printing:
     ``key`` is stored in the page map (default :func:`pagemap.layout_key`), so that a later
     EPUB-only build can tell whether the map still fits. The layout advances only while
     :meth:`page_map` or :meth:`result` is asked for; the workers lay out and draw in their
-    own processes meanwhile.
+    own processes meanwhile. ``kept``: the chunks an earlier build laid out and drew, to
+    take where they are the same (``reuse.py``); this layout's chunks are added to it.
     """
 
     def __init__(self, book: Book, options: PrintOptions, workers: "Pool | None", *,
                  key: str = "", progress: Callable[[str], None] | None = None,
-                 timings: "Timings | None" = None):
+                 timings: "Timings | None" = None, kept: "ChunkCache | None" = None):
         check_options(book, options)
         self.book, self.options = book, options
         self._step = progress or (lambda message: None)
@@ -97,11 +100,13 @@ class Printing:
                                            variant)
             self._step("laying out the book as one document")
         else:
+            from .reuse import Reuse
+
             self._cut = Cut(root, calls)
             self._schedule = schedule(self._cut.chunks, workers, base_url=base_url(),
                                       blank_html=self._cut.html([]), metadata=metadata,
                                       epoch=epoch, styles=self._cut.styles, variant=variant,
-                                      images=book.images)
+                                      images=book.images, reuse=Reuse(kept))
             self._step(f"laying out {len(self._cut.chunks)} chunks, {workers.jobs} at a time")
         self._time("pdf: print HTML", time.perf_counter() - started)
         self._laid: LaidOut | None = None

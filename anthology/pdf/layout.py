@@ -44,6 +44,7 @@ from . import weasy
 from .join import join, read_pdf
 
 if TYPE_CHECKING:
+    from .reuse import Reuse
     from .workers import Pool
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class Laid:
     bookmarks: tuple[tuple[tuple[int, str, float, float, str], ...], ...]
     seconds: float = 0.0
     stray_footnotes: tuple[tuple[str, int, int], ...] = ()
+    # each page's anchors as pagination reported them (what the folios of later chunks and
+    # the labels of the contents and the index are counted from)
+    paginated: tuple[tuple[str, ...], ...] = ()
 
 
 # ---- inside the process that runs WeasyPrint --------------------------------------------
@@ -139,12 +143,14 @@ def _lay_out(job, report, fetcher, laid, keep_document, started):
 
     html, tree = job.html, None
     calls = dict(job.calls)
+    paginated: list[list[str]] = []
     for attempt in range(FOOTNOTE_PASSES + 1):
         def on_paginated(anchors, attempt=attempt):
             if calls and attempt < FOOTNOTE_PASSES:
                 strays = sorted(_strays(anchors, calls))
                 if strays:
                     raise _Relayout(strays)
+            paginated[:] = anchors
             return report(len(anchors), anchors)
 
         try:
@@ -184,7 +190,8 @@ def _lay_out(job, report, fetcher, laid, keep_document, started):
     strays = stray_pages(document, dict(job.calls))
     result = Laid(job.chunk, len(pages), tuple(labels), style, tuple(starts), end,
                   tuple(anchors), tuple(links), tuple(bookmarks),
-                  time.perf_counter() - started, tuple(strays))
+                  time.perf_counter() - started, tuple(strays),
+                  tuple(tuple(names) for names in paginated))
     if laid is not None:
         laid(result)
     if keep_document:
@@ -285,7 +292,8 @@ Schedule = Generator["NeedsHtml | LaidOut", "str | None", Joined]
 
 def schedule(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
              metadata: dict[str, Any], epoch: str, styles: tuple[str, ...] = (),
-             variant: str | None = None, images: tuple[Image, ...] = ()) -> Schedule:
+             variant: str | None = None, images: tuple[Image, ...] = (),
+             reuse: Reuse | None = None) -> Schedule:
     """Lay out every chunk once and join them: a generator, driven by its caller.
 
     It yields :class:`NeedsHtml` when a chunk waiting for page numbers can be made (the
@@ -294,10 +302,19 @@ def schedule(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
     the :class:`Joined` result. With one job, or for PDF/A and PDF/UA (drawn as one
     document), every chunk is laid out in this process. Each chunk's job carries the
     ``images`` its HTML shows, and only those.
+
+    ``reuse`` holds the chunks kept from earlier builds (``reuse.py``): a chunk found there
+    with the same key and shift is taken as it is, not laid out; one found with another
+    shift says its page count at once, and is laid out again only to draw its folios.
+    PDF/A and PDF/UA chunks are never kept (they are drawn as one document).
     """
     plan = _Plan(chunks, styles, images)
     started = time.perf_counter()
     keep = variant is not None
+    if reuse is None or keep:
+        from .reuse import Reuse
+
+        reuse = Reuse(None)
     pdfs: dict[int, Any] = {}
     readers: dict[int, Any] = {}  # chunk PDFs parsed while the workers were still busy
     if pool.jobs == 1 or keep:
@@ -308,19 +325,33 @@ def schedule(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
             if html is None:
                 html = yield NeedsHtml(i, dict(plan.labels))
             job = plan.job(i, html, base_url, metadata, epoch)
+            key, shift = reuse.key(job), job.shift
+            hit = reuse.drawn(key, shift, i) if shift is not None else None
+            if hit is not None:
+                result, pdfs[i] = hit
+                plan.paginated(i, result.pages, [list(n) for n in result.paginated])
+            else:
+                def report(n, anchors, i=i):
+                    plan.paginated(i, n, anchors)
+                    return plan.shift(i)
 
-            def report(n, anchors, i=i):
-                plan.paginated(i, n, anchors)
-                return plan.shift(i)
-
-            result, pdfs[i] = lay_out(job, report, fetcher, keep_document=keep)
+                result, pdfs[i] = lay_out(job, report, fetcher, keep_document=keep)
+                reuse.keep(key, plan.shift(i), result, pdfs[i])
             if plan.laid_out(result):
                 yield plan.laid_out_event()
-        blank = _blank(Job(-1, blank_html, base_url, 0, (), metadata, epoch, styles=styles),
-                       fetcher, keep)
+        blank_job = Job(-1, blank_html, base_url, 0, (), metadata, epoch, styles=styles)
+        hit = reuse.drawn(reuse.key(blank_job), 0, -1)
+        if hit is not None:
+            blank = hit[1]
+        else:
+            blank = _blank(blank_job, fetcher, keep)
+            reuse.keep(reuse.key(blank_job), 0, None, blank)
     else:
         blank = yield from _run_parallel(plan, pool, pdfs, readers, base_url, blank_html,
-                                         metadata, epoch)
+                                         metadata, epoch, reuse)
+    if reuse.on:
+        log.info("reused %d of %d chunks laid out and drawn by an earlier build",
+                 reuse.reused, len(chunks))
     seconds = {"layout (wall)": time.perf_counter() - started,
                "layout (all chunks)": sum(r.seconds for r in plan.laid.values())}
     started = time.perf_counter()
@@ -338,7 +369,7 @@ def schedule(chunks: list[Chunk], pool: Pool, *, base_url: str, blank_html: str,
 
 def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], readers: dict[int, Any],
                   base_url: str, blank_html: str, metadata: dict[str, Any],
-                  epoch: str) -> Schedule:
+                  epoch: str, reuse: Reuse) -> Schedule:
     """Hand the chunks to the workers as they become ready; meanwhile parse the PDFs they
     send back, in a thread, so that a worker that is done gets its next job at once."""
     from concurrent.futures import ThreadPoolExecutor
@@ -347,14 +378,14 @@ def _run_parallel(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], readers: dict
     with ThreadPoolExecutor(1, thread_name_prefix="anthology-read") as reader:
         blank = yield from _dispatch(
             plan, pool, pdfs, base_url, blank_html, metadata, epoch,
-            lambda i: reading.setdefault(i, reader.submit(read_pdf, pdfs[i])))
+            lambda i: reading.setdefault(i, reader.submit(read_pdf, pdfs[i])), reuse)
         readers.update((i, future.result()) for i, future in reading.items())
     return blank
 
 
 def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
               blank_html: str, metadata: dict[str, Any], epoch: str,
-              read: Callable[[int], Any]) -> Schedule:
+              read: Callable[[int], Any], reuse: Reuse) -> Schedule:
     from multiprocessing.connection import wait
 
     workers = [conn for conn in pool.conns if conn not in pool.waiting]
@@ -363,6 +394,18 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
     asks: dict[int, Any] = {}  # chunk → the worker waiting for its folios' shift
     blank: bytes | None = None
     blank_sent = False
+    blank_job = Job(-1, blank_html, base_url, 0, (), metadata, epoch, styles=plan.styles)
+    htmls: dict[int, str] = {}  # chunks' HTML asked for before a worker took them
+    keys: dict[int, str] = {}  # chunk → its key among the kept chunks
+    held: set[int] = set()  # kept chunks waiting for their shift: no worker takes them
+    if reuse.on:
+        for i, chunk in enumerate(plan.chunks):  # the page counts of the kept chunks
+            if chunk.html is not None:
+                keys[i] = reuse.key(plan.describe(i, chunk.html, base_url, metadata, epoch))
+                kept = reuse.layout(keys[i], i)
+                if kept is not None:
+                    plan.paginated(i, kept.pages, [list(n) for n in kept.paginated])
+                    held.add(i)
 
     def free() -> list:
         """Workers with no chunk at work (every chunk they hold waits for its folios) and
@@ -375,18 +418,50 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
         running.setdefault(conn, set()).add(i)
 
     while blank is None or len(pdfs) < len(plan.chunks):
+        if reuse.on:
+            # kept chunks are taken as soon as their shift is known; a kept chunk drawn
+            # with another shift goes to a worker then, with its shift
+            for i in plan.order:
+                if i in plan.dispatched or not (plan.chunks[i].kind == "main" or plan.ready(i)):
+                    continue
+                if i not in keys:
+                    html = plan.chunks[i].html
+                    if html is None:
+                        html = htmls[i] = yield NeedsHtml(i, dict(plan.labels))
+                    keys[i] = reuse.key(plan.describe(i, html, base_url, metadata, epoch))
+                shift = plan.shift(i)
+                if shift is None:
+                    continue
+                hit = reuse.drawn(keys[i], shift, i)
+                held.discard(i)
+                if hit is None:
+                    continue
+                laid, pdfs[i] = hit
+                plan.dispatched.add(i)
+                plan.asked[i] = False
+                plan.paginated(i, laid.pages, [list(n) for n in laid.paginated])
+                if plan.laid_out(laid):
+                    yield plan.laid_out_event()
+                read(i)
+            if not blank_sent and len(plan.dispatched) == len(plan.chunks):
+                hit = reuse.drawn(reuse.key(blank_job), 0, -1)
+                if hit is not None:
+                    blank, blank_sent = hit[1], True
+            if blank is not None and len(pdfs) == len(plan.chunks):
+                break
         for conn in free():
-            i = plan.next_for(bool(running.get(conn)), len(workers))
+            i = plan.next_for(bool(running.get(conn)), len(workers), held)
             if i is not None:
-                html = plan.chunks[i].html
+                html = htmls.get(i) or plan.chunks[i].html
                 if html is None:
                     html = yield NeedsHtml(i, dict(plan.labels))
-                send(conn, i, plan.job(i, html, base_url, metadata, epoch))
+                job = plan.job(i, html, base_url, metadata, epoch)
+                keys[i] = reuse.key(job)
+                send(conn, i, job)
         idle = free()
         if idle and not blank_sent and len(plan.dispatched) == len(plan.chunks):
             # the blank verso last: it is a moment's work
-            send(idle[0], -1, Job(-1, blank_html, base_url, 0, (), metadata, epoch,
-                                  styles=plan.styles))
+            send(idle[0], -1, blank_job)
             blank_sent = True
         busy = [conn for conn in workers if running.get(conn)]
         if not busy and not pool.waiting:
@@ -418,9 +493,11 @@ def _dispatch(plan: "_Plan", pool: Pool, pdfs: dict[int, Any], base_url: str,
                 _, i, pdf = message
                 if i < 0:
                     blank = pdf
+                    reuse.keep(reuse.key(blank_job), 0, None, pdf)
                 else:
                     pdfs[i] = pdf
                     read(i)
+                    reuse.keep(keys[i], plan.shift(i), plan.laid[i], pdf)
                 running[conn].discard(i)
             else:  # ("error", chunk, what went wrong, the worker's traceback)
                 raise WorkerError(message[2]) from RemoteTraceback(message[3])
@@ -465,7 +542,8 @@ class _Plan:
                 and all(j in self.laid for j, c in enumerate(self.chunks)
                         if c.kind == "front" and c.has_index_anchors))
 
-    def next_for(self, has_waiting: bool, workers: int) -> int | None:
+    def next_for(self, has_waiting: bool, workers: int,
+                 held: set[int] | frozenset[int] = frozenset()) -> int | None:
         """The chunk a free worker takes next, when chunks may wait for their folios.
 
         The main matter goes first, in order, except that of its last ``workers`` chunks
@@ -473,20 +551,26 @@ class _Plan:
         the last laid out had better be short. A worker that already has a chunk waiting
         takes only the first chunk not yet handed out: every chunk before that one is at
         work, so it never waits for a chunk no worker has, and waiting chunks cannot hold
-        the workers up for good."""
-        mains = [i for i in self.mains if i not in self.dispatched]
+        the workers up for good. Chunks ``held`` (kept from an earlier build, waiting for
+        their shift) are no worker's."""
+        mains = [i for i in self.mains if i not in self.dispatched and i not in held]
         if mains:
             if has_waiting or len(mains) > workers:
                 return mains[0]
             return max(mains, key=lambda i: (len(self.chunks[i].html or ""), -i))
-        return next((i for i in self.order if i not in self.dispatched and self.ready(i)),
-                    None)
+        return next((i for i in self.order
+                     if i not in self.dispatched and i not in held and self.ready(i)), None)
 
     def job(self, i: int, html: str, base_url: str, metadata, epoch: str) -> Job:
-        chunk = self.chunks[i]
-        shift = self.shift(i)
+        job = self.describe(i, html, base_url, metadata, epoch, self.shift(i))
         self.dispatched.add(i)
-        self.asked[i] = shift is None
+        self.asked[i] = job.shift is None
+        return job
+
+    def describe(self, i: int, html: str, base_url: str, metadata, epoch: str,
+                 shift: int | None = None) -> Job:
+        """Chunk ``i``'s job, with ``shift``; it is not handed out."""
+        chunk = self.chunks[i]
         return Job(i, html, base_url, shift, chunk.calls, metadata, epoch,
                    own_numbers=chunk.kind == "front", styles=self.styles,
                    images=tuple(image for image in self.images
