@@ -195,6 +195,64 @@ def bench_volume(label: str, ms: Path, work: Path, runs: int, no_cache: bool) ->
     return out
 
 
+SERVE_EDITS = 50  # one word changed and changed back, this many saves under one serve
+
+
+def bench_serve(label: str, ms: Path, work: Path) -> dict:
+    """``anthology serve`` on a copy of the manuscript: after each save of a one-word
+    correction (edits.py), the time until the preview shows the new text (the HTML alone,
+    built first) and until it shows the whole book (every format built), read from the
+    server's ``/status``; and the serve process tree's memory after every save."""
+    import json as _json
+    import urllib.request
+
+    import psutil
+
+    copy, out = work / "ms-serve", work / "served"
+    shutil.copytree(ms, copy)
+    edit = Edit(copy, "word")
+    server = subprocess.Popen([ANTHOLOGY, "serve", str(copy), "-o", str(out), "--port", "0"],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        url = ""
+        while not url:
+            line = server.stderr.readline()
+            if not line:
+                raise BenchError(f"serve stopped before serving ({label})")
+            if line.startswith("serving "):
+                url = line.split()[1]
+        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+
+        def version() -> int:
+            with urllib.request.urlopen(url + "status", timeout=60) as answer:
+                return _json.load(answer)["version"]
+
+        text_s, book_s, peaks = [], [], []
+        print(f"[{label}] serve: {SERVE_EDITS} saves", file=sys.stderr, flush=True)
+        for i in range(SERVE_EDITS):
+            start_version = version()
+            saved = time.perf_counter()
+            edit.apply(i % 2 == 0)
+            while version() < start_version + 1:
+                time.sleep(0.01)
+            text_s.append(time.perf_counter() - saved)
+            while version() < start_version + 2:
+                time.sleep(0.02)
+            book_s.append(time.perf_counter() - saved)
+            tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(True)]
+            peaks.append(sum(p.memory_info().rss for p in tree if p.is_running()) / 2 ** 20)
+    finally:
+        server.send_signal(2)  # Ctrl-C
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return {"edits": SERVE_EDITS, "text_median_s": statistics.median(text_s),
+            "text_max_s": max(text_s), "book_median_s": statistics.median(book_s),
+            "book_max_s": max(book_s), "rss_after_last_mib": peaks[-1],
+            "rss_max_mib": max(peaks)}
+
+
 def targets(vols: dict) -> list[dict]:
     """The README's targets that the measured volumes allow checking; limit None: shown only."""
     found = []
@@ -225,6 +283,13 @@ def targets(vols: dict) -> list[dict]:
     if "10x" in vols:
         add("peak memory of full 10× ≤ 1 GiB", vols["10x"]["steps"]["full"]["peak_mib"], 1024,
             "MiB")
+    for v in vols:
+        serve = vols[v].get("serve")
+        if serve:
+            add(f"serve: save to preview ({v})", serve["text_median_s"],
+                1.0 if v == "1x" else None, "s")
+            add(f"serve: memory after {serve['edits']} saves ({v})", serve["rss_after_last_mib"],
+                1024 if v == "10x" else None, "MiB")
     return found
 
 
@@ -267,6 +332,13 @@ def report(result: dict) -> str:
             lines.append(f"  {name:<10} {s['median_s']:>9.2f} "
                          f"{s['min_s']:>8.2f}–{s['max_s']:<8.2f} {s['peak_mib']:>9.0f} "
                          f"{s['largest_process_mib']:>11.0f}")
+        if vol.get("serve"):
+            sv = vol["serve"]
+            lines.append(f"  serve, {sv['edits']} saves of a one-word correction: the new text in "
+                         f"the preview after {sv['text_median_s']:.2f} s (median; at most "
+                         f"{sv['text_max_s']:.2f}), the whole book after {sv['book_median_s']:.2f} s "
+                         f"(at most {sv['book_max_s']:.2f}); memory {sv['rss_after_last_mib']:.0f} MiB "
+                         f"after the last (at most {sv['rss_max_mib']:.0f})")
     lines += ["", "targets"]
     for t in result["targets"]:
         value = f"{t['value']:.0f} MiB" if t["unit"] == "MiB" else f"{t['value']:.2f} {t['unit']}"
@@ -307,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             10, seed)
                 result["volumes"][label] = bench_volume(label, ms, Path(tmp) / label,
                                                         args.runs, result["no_cache_flag"])
+                result["volumes"][label]["serve"] = bench_serve(label, ms, Path(tmp) / label)
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
