@@ -202,10 +202,12 @@ def _make(manuscript: Path, options: BuildOptions, name: str, timings: Timings,
         book = _render(volume, options, timings)
         if "pdf" in options.formats:
             printing = _lay_out(book, options, workers, timings, kept)
-        epub = _epub(book, options, name, printing, warnings, timings) \
-            if "epub" in options.formats else None
+        # the book with the print page numbers, once, for the EPUB and the HTML
+        paged = _paged(book, options, name, printing, warnings, timings) \
+            if printing is not None or "epub" in options.formats else book
+        epub = _epub(paged, timings) if "epub" in options.formats else None
         printed = _print(printing, options, timings) if printing is not None else {}
-        html = _html(book, printing, timings) if "html" in options.formats else None
+        html = _html(paged, timings) if "html" in options.formats else None
     finally:
         if printing is not None:
             printing.close()
@@ -296,12 +298,12 @@ def _lay_out(book: Book, options: BuildOptions, workers, timings: Timings,
                         timings=timings, kept=kept)
 
 
-def _epub(book: Book, options: BuildOptions, name: str, printing: Printing | None,
-          warnings: list[Diagnostic], timings: Timings) -> bytes:
-    """Step 4: the EPUB, with the print page numbers: the page map of this build's print
-    layout as soon as every page is laid out, else the stored map of the last one that
-    still fits (an EPUB-only build), else none, with a warning."""
-    from .epub import write_epub
+def _paged(book: Book, options: BuildOptions, name: str, printing: Printing | None,
+           warnings: list[Diagnostic], timings: Timings) -> Book:
+    """Step 4, begun: the book with the print page numbers where the PDF's pages begin (and
+    the index's page numbers): the page map of this build's print layout as soon as every
+    page is laid out, else the stored map of the last one that still fits (an EPUB-only
+    build), else the book as it is, with a warning (the EPUB then has no page-list)."""
     from .pdf.pagemap import insert_pagebreaks, layout_key
     from .render import with_index_pages
 
@@ -318,12 +320,20 @@ def _epub(book: Book, options: BuildOptions, name: str, printing: Printing | Non
                 f"the EPUB has no print page numbers: {why}",
                 "build the PDF too (--pdf, or no format flag) with the same print options",
                 "warning"))
-        else:
-            log.info("4. reusing the page map of the last print layout")
+            return book
+        log.info("4. reusing the page map of the last print layout")
+    with timings.stage("epub"):
+        return insert_pagebreaks(with_index_pages(book, index_pages) if index_pages else book,
+                                 pages)
+
+
+def _epub(paged: Book, timings: Timings) -> bytes:
+    """Step 4: the EPUB, packaged (while the workers draw the last pages)."""
+    from .epub import write_epub
+
     log.info("4. packaging the EPUB")
     with timings.stage("epub"):
-        paged = with_index_pages(book, index_pages) if index_pages else book
-        return write_epub(insert_pagebreaks(paged, pages) if pages is not None else paged)
+        return write_epub(paged)
 
 
 def _print(printing: Printing, options: BuildOptions, timings: Timings) -> dict[str, bytes]:
@@ -361,18 +371,11 @@ def _pictures(book: Book, manuscript: Path, outdir: Path) -> dict[Path, bytes]:
     return out
 
 
-def _html(book: Book, printing: Printing | None, timings: Timings) -> bytes:
-    """Step 5: the shared HTML as one page; when the PDF is built, with its page numbers
-    where its pages begin (as the EPUB has them), shown in the margin by ``html.css``."""
-    from .pdf.pagemap import insert_pagebreaks
-    from .render import shared_html, with_index_pages
+def _html(paged: Book, timings: Timings) -> bytes:
+    """Step 5: the shared HTML as one page; with the print page numbers when the book has
+    them (as the EPUB has them), shown in the margin by the ``html.css`` layer."""
+    from .render import shared_html
 
     log.info("5. writing the HTML")
-    if printing is not None:
-        with timings.stage("pdf"):
-            pages, index_pages = printing.page_map()
-        with timings.stage("html"):
-            book = insert_pagebreaks(with_index_pages(book, index_pages) if index_pages
-                                     else book, pages)
     with timings.stage("html"):
-        return shared_html(book, layers=("base.css", "html.css")).encode("utf-8")
+        return shared_html(paged, layers=("base.css", "html.css")).encode("utf-8")
