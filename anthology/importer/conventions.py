@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..manuscript import images as _build_images
+
 # ---- decode ------------------------------------------------------------------------------
 
 TAB_WIDTH = 4  # a tab indents like four spaces (indentation marks quotations and verse)
@@ -337,11 +339,13 @@ EPUB_APPARATUS = {"cover", "titlepage", "halftitlepage", "imprint", "colophon", 
                   "toc", "landmarks", "loi", "lot", "endnotes", "footnotes", "rearnotes", "index",
                   "frontispiece", "seriespage", "uncopyright", "part"}
 SOURCE_BYTES_MAX = 64 << 20  # a contributor's file larger than this is refused
-IMAGE_BYTES_MAX = 16 << 20  # a picture larger than this is dropped
 PANDOC_SECONDS = 120  # pandoc gets this long for one file
 PANDOC_MEMORY = 2 << 30  # and this much address space
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
-               b"GIF89a": ".gif"}
+# the pictures the import keeps are those a build accepts: no larger, of the same types,
+# each named as its type is (manuscript/images.py)
+IMAGE_BYTES_MAX = _build_images.IMAGE_BYTES_MAX
+IMAGE_TYPES = {magic: _build_images.SUFFIXES[media_type][0]
+               for magic, media_type in _build_images.MAGIC.items()}
 # a saved page's furniture: elements whose class or id says so are not the article
 CHROME = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|header|masthead|footer|sidebar|widget|share|sharing|social|"

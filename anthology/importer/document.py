@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..manuscript.images import picture_damage
 from .conventions import IMAGE_TYPES, KIND_WORDS
 from .headers import HEADER_BLOCKS_MAX, clean_title, continues, read_header
 from .names import is_caps
@@ -30,6 +31,11 @@ def keep_image(path: Path, src: str, data: bytes | None, images: dict[str, tuple
     if suffix is None:
         log.warn(0, "import-image-dropped", f"the picture {src!r} is not PNG, JPEG or GIF "
                  "(an SVG may carry scripts)", "convert it to PNG and add it by hand")
+        return None
+    damage = picture_damage(data)
+    if damage:  # a build would refuse it (image-damaged): the manuscript must build
+        log.warn(0, "import-image-dropped", f"the picture {src!r} cannot be read: {damage}",
+                 "save it again from an image editor and add it by hand")
         return None
     if src in images:
         return images[src][0]

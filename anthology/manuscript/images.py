@@ -31,8 +31,8 @@ from ..errors import Diagnostic
 from ..model import Image
 
 FOLDER = "images"
-# The import keeps pictures up to the same size (importer/conventions.py, IMAGE_BYTES_MAX;
-# tests/test_manuscript.py holds the two together): whatever import writes must build.
+# The import keeps pictures up to the same size, by the same types (importer/conventions.py
+# takes both from here): whatever import writes must build.
 IMAGE_BYTES_MAX = 16 << 20
 # the first bytes of each type a picture may have, and its media type
 MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
@@ -192,7 +192,7 @@ def _read(root: Path, name: str) -> tuple[Image | None, tuple[str, str, str] | N
         return None, missing
     except OSError as exc:
         return None, ("unreadable", f"cannot read the image {src!r}: {exc.strerror}", "")
-    media_type = next((t for magic, t in MAGIC.items() if data.startswith(magic)), None)
+    media_type = picture_type(data)
     if media_type is None:
         return None, ("image-not-image", f"the image {src!r} is not a PNG, JPEG or GIF image",
                       "save it as PNG, or as JPEG for a photograph; SVG and other types are "
@@ -206,6 +206,20 @@ def _read(root: Path, name: str) -> tuple[Image | None, tuple[str, str, str] | N
         return None, ("image-damaged", f"the image {src!r} cannot be read: {damage}",
                       "open it in an image editor and save it again")
     return Image(name, media_type, data, animated), None
+
+
+def picture_type(data: bytes) -> str | None:
+    """A picture's media type by its first bytes (PNG, JPEG or GIF), or None."""
+    return next((t for magic, t in MAGIC.items() if data.startswith(magic)), None)
+
+
+def picture_damage(data: bytes) -> str:
+    """What keeps a PNG, JPEG or GIF from being read ("" if nothing): the check a build makes,
+    for the import to make before it writes a picture no build would take."""
+    media_type = picture_type(data)
+    if media_type is None:
+        return "it is not a PNG, JPEG or GIF image"
+    return _inspect(data, _PILLOW_FORMATS[media_type])[1]
 
 
 def _inspect(data: bytes, kind: str) -> tuple[bool, str]:

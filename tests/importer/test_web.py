@@ -137,3 +137,12 @@ def test_the_page_s_title_is_kept_in_its_case_when_the_heading_has_the_same_word
     front, _body, _log = piece(tmp_path, f"<article><h1>A LETTER</h1><p>{TEXT}</p></article>",
                                head="<title>A Letter | The Letter Box</title>")
     assert front["title"] == "A Letter"
+
+
+def test_a_damaged_picture_is_not_copied_for_a_build_to_refuse(tmp_path: Path) -> None:
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    _front, body, log = piece(tmp_path, f'<article><p>{TEXT}</p><p><img src="bad.png" '
+                              'alt="A map"/></p></article>')
+    assert "images/" not in body
+    dropped = [d for d in log.items if d.code == "import-image-dropped"]
+    assert dropped and "cannot be read" in dropped[0].message
