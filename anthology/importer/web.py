@@ -31,7 +31,8 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from .conventions import (AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PARTS,
+from .conventions import (GUTENBERG_END, GUTENBERG_START, HEADER_FACT, SMALL_PRINT_END,
+                          SMALL_PRINT_START, AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PARTS,
                           BYLINE_PARTS, CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SOURCE_CLASS,
                           SUBTITLE_CLASS, TEASERS_MIN, TEASER_WORDS_MAX, TEXT_PARAGRAPH_WORDS,
                           TEXT_WORDS_MIN, TITLE_SUFFIX, WEB_CRUFT, WEB_CRUFT_MAX)
@@ -97,6 +98,11 @@ def page_piece(path: Path, root, log: Log, picture, authors_default: tuple[str, 
     body = root.find("body")
     if body is None:
         body = root
+    facts = _distributor(body, log)
+    if facts.get("title") and (not title or same_title(facts["title"], title)):
+        title, where = facts["title"], "the distributor's header in the page"
+    if facts.get("author") and not authors:
+        authors = tuple(a for a in re.split(r"\s+and\s+|\s*;\s*", facts["author"]) if is_name(a))
     heading, printed, header_source = _article_header(body)
     byline = printed or _byline(body)
     article = _article(body, title, sites, log)
@@ -360,6 +366,44 @@ def _strip_active(root, log: Log) -> None:
                          for tag, n in sorted(counts.items()))
         log.warn(0, "import-web-removed", f"left out what the page runs or asks for: {what}",
                  "")
+
+
+def _distributor(body, log: Log) -> dict[str, str]:
+    """Project Gutenberg's licence as an older HTML edition sets it, in a block of the page
+    (a ``<pre>`` above the title, another after the text): the block holding the ``*** START
+    OF …`` line (or the small print) goes, and from the first block holding an ``END OF …``
+    line the page goes. The header's facts ("Title:", "Author:") are returned; the text-dump
+    importer reads the same lines by the same patterns (``conventions.py``)."""
+    facts: dict[str, str] = {}
+    blocks = [el for el in body.iter("pre", "p", "div", "section", "header", "footer")
+              if not any(c.tag in ("pre", "p", "div", "section", "header", "footer")
+                         for c in el.iterdescendants())]
+    gone = 0
+    for el in blocks:
+        if el.getparent() is None:
+            continue
+        text = el.text_content()
+        lines = [ln.strip() for ln in text.splitlines()]
+        if any(GUTENBERG_START.match(ln) or SMALL_PRINT_START.match(ln) for ln in lines):
+            for ln in lines:
+                m = HEADER_FACT.fullmatch(ln)
+                if m and m.group("key").lower() in ("title", "author") and m.group("value"):
+                    facts.setdefault(m.group("key").lower(), m.group("value").strip())
+            _remove(el)
+            gone += 1
+        elif any(GUTENBERG_END.match(ln) or SMALL_PRINT_END.match(ln) for ln in lines):
+            cut = el
+            while cut is not None and cut is not body:  # it and all that follows it
+                for after in list(cut.itersiblings()):
+                    _remove(after)
+                cut = cut.getparent()
+            _remove(el)
+            gone += 1
+            break
+    if gone:
+        log.warn(0, "import-boilerplate", f"left out Project Gutenberg's licence ({gone} "
+                 f"block{'s' if gone != 1 else ''} of the page)", "")
+    return facts
 
 
 def _remove(el) -> None:

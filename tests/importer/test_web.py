@@ -146,3 +146,17 @@ def test_a_damaged_picture_is_not_copied_for_a_build_to_refuse(tmp_path: Path) -
     assert "images/" not in body
     dropped = [d for d in log.items if d.code == "import-image-dropped"]
     assert dropped and "cannot be read" in dropped[0].message
+
+
+def test_an_older_gutenberg_edition_s_licence_blocks_go_and_its_facts_stay(tmp_path: Path) -> None:
+    header = ("<pre>\nProject Gutenberg's A Letter, by Ann Lee\n\nThis eBook is for the use of "
+              "anyone anywhere at no cost.\n\nTitle: A Letter\n\nAuthor: Ann Lee\n\n*** START OF "
+              "THIS PROJECT GUTENBERG EBOOK A LETTER ***\n</pre>")
+    footer = ("<pre>\nEnd of the Project Gutenberg EBook of A Letter, by Ann Lee\n\n*** END OF "
+              "THIS PROJECT GUTENBERG EBOOK A LETTER ***\n</pre><p>Updated editions will replace "
+              "the previous one.</p>")
+    front, body, log = piece(tmp_path, f"{header}<h1>A LETTER</h1><p>{TEXT}</p>{footer}",
+                             head="<title>The Project Gutenberg eBook of A Letter by Ann Lee</title>")
+    assert front["title"] == "A Letter" and front["authors"] == ["Ann Lee"]
+    assert "Gutenberg" not in body and "Updated editions" not in body and TEXT in body
+    assert any(d.code == "import-boilerplate" for d in log.items)
