@@ -31,9 +31,9 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from .conventions import (GUTENBERG_END, GUTENBERG_START, HEADER_FACT, SMALL_PRINT_END,
-                          SMALL_PRINT_START, AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PARTS,
-                          BYLINE_PARTS, CHROME, IMAGE_BYTES_MAX, NOTES_HEADING, SOURCE_CLASS,
+from .conventions import (AFTER_NOTES_WORDS_MAX, BYLINE_NOT_NAMES, BYLINE_NOT_PARTS, BYLINE_PARTS,
+                          CHROME, GUTENBERG_END, GUTENBERG_START, HEADER_FACT, IMAGE_BYTES_MAX,
+                          NOTES_HEADING, SMALL_PRINT_END, SMALL_PRINT_START, SOURCE_CLASS,
                           SUBTITLE_CLASS, TEASERS_MIN, TEASER_WORDS_MAX, TEXT_PARAGRAPH_WORDS,
                           TEXT_WORDS_MIN, TITLE_SUFFIX, WEB_CRUFT, WEB_CRUFT_MAX)
 from .document import keep_image, piece_from_ast, same_title
